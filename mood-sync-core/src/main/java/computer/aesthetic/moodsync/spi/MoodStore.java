@@ -1,0 +1,169 @@
+package computer.aesthetic.moodsync.spi;
+
+import computer.aesthetic.moodsync.Mood;
+import computer.aesthetic.moodsync.MoodId;
+import computer.aesthetic.moodsync.UserId;
+import computer.aesthetic.moodsync.syntax.RecordKey;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The host's database of moods: the source of truth, and the durable home of pending PDS writes.
+ *
+ * <p>Contract, checked by {@code MoodStoreContract}:
+ * <ul>
+ *   <li>Implementations are thread-safe and safe to share between app instances on one database: every method is
+ *       atomic on one mood (single-document atomicity; no transactions needed).</li>
+ *   <li>Methods that take a marker token ({@link #completeSync}, {@link #reschedule}) act only while the mood still
+ *       carries that marker, so a finished old write can never clear a newer pending change.</li>
+ *   <li>Record keys are unique across moods: linking a second mood to the same {@code rkey} is a
+ *       {@link computer.aesthetic.moodsync.StoreConflictException}.</li>
+ *   <li>Failures are {@link computer.aesthetic.moodsync.StoreException}s naming the operation.</li>
+ *   <li>Streams hold database cursors: close them (try-with-resources). They do not load everything into memory.</li>
+ * </ul>
+ */
+public interface MoodStore {
+    /**
+     * Inserts a new mood, with its pending marker, in one write.
+     *
+     * @param mood the mood
+     * @throws computer.aesthetic.moodsync.StoreConflictException if a mood with this id exists, or its rkey is
+     *     linked to another mood
+     */
+    void insert(Mood mood);
+
+    /**
+     * Inserts a mood unless one with its id exists (rebuilding the store from records).
+     *
+     * @param mood the mood
+     * @return true when inserted, false when a mood with this id existed (it is left untouched)
+     * @throws computer.aesthetic.moodsync.StoreConflictException if its rkey is linked to another mood
+     */
+    boolean insertIfAbsent(Mood mood);
+
+    /**
+     * Finds a mood by id, deleted or not.
+     *
+     * @param id the id
+     * @return the mood, or empty
+     */
+    Optional<Mood> find(MoodId id);
+
+    /**
+     * Finds the mood linked to a record key.
+     *
+     * @param user the mood's user
+     * @param rkey the record key
+     * @return the mood, or empty
+     */
+    Optional<Mood> findByRkey(UserId user, RecordKey rkey);
+
+    /**
+     * Streams a user's moods in ascending id order, deleted ones included. Malformed documents are skipped
+     * (see {@link #listMalformed}).
+     *
+     * @param user the user
+     * @return the moods; close the stream
+     */
+    Stream<Mood> listByUser(UserId user);
+
+    /**
+     * Streams the distinct users who have moods, in ascending order.
+     *
+     * @return the users; close the stream
+     */
+    Stream<UserId> listUsers();
+
+    /**
+     * Streams the documents that cannot be read as moods.
+     *
+     * @param user only this user's documents, or empty for all
+     * @return the malformed documents; close the stream
+     */
+    Stream<MalformedMood> listMalformed(Optional<UserId> user);
+
+    /**
+     * Streams every mood with a pending marker (parked ones included), oldest due first.
+     *
+     * @param user only this user's, or empty for all
+     * @return the moods; close the stream
+     */
+    Stream<Mood> listPending(Optional<UserId> user);
+
+    /**
+     * Applies a change and replaces the pending marker, atomically.
+     *
+     * @param id the mood
+     * @param change the change
+     * @return the mood after the change
+     * @throws computer.aesthetic.moodsync.NoSuchMoodException if there is no such mood
+     */
+    Mood change(MoodId id, MoodChange change);
+
+    /**
+     * Records that the PDS write of marker {@code token} succeeded: links {@code rkey} when given, and removes the
+     * marker if (and only if) it still has {@code token}. The link is set even when the marker has moved on,
+     * because the record does exist.
+     *
+     * @param id the mood
+     * @param token the marker's token
+     * @param rkey the record key now holding the mood's record, or empty to leave the link as it is
+     * @return true when the marker was removed
+     */
+    boolean completeSync(MoodId id, long token, Optional<RecordKey> rkey);
+
+    /**
+     * Records a failed attempt of marker {@code token}: sets attempts, next attempt time and last error, releases
+     * the lease, and parks the work when {@code park} is true. Does nothing if the marker has moved on.
+     *
+     * @param id the mood
+     * @param token the marker's token
+     * @param attempts the failed attempts so far
+     * @param nextAttemptAt when to try again
+     * @param lastError the failure, without secrets
+     * @param park true to park the mood as failed
+     * @return true when the marker was updated
+     */
+    boolean reschedule(MoodId id, long token, int attempts, Instant nextAttemptAt, String lastError, boolean park);
+
+    /**
+     * Puts a new marker on a mood, replacing any (used to retry parked work, or to schedule a repair).
+     *
+     * @param id the mood
+     * @param marker the new marker
+     * @return the mood after the change
+     * @throws computer.aesthetic.moodsync.NoSuchMoodException if there is no such mood
+     */
+    Mood setPending(MoodId id, computer.aesthetic.moodsync.PendingSync marker);
+
+    /**
+     * Claims due work with a lease: moods whose marker is due ({@code nextAttemptAt <= now}, not parked, no live
+     * lease), oldest due first, each claimed atomically ({@code findOneAndUpdate} in MongoDB) so two workers never
+     * get the same mood. When {@code claim.user()} is empty, the first mood found decides the user and the rest of
+     * the claim is taken from that user's work only.
+     *
+     * @param claim the request
+     * @return the claimed moods (with the lease in their marker), at most {@code claim.max()}, all of one user
+     */
+    List<Mood> claimDue(Claim claim);
+
+    /**
+     * Sets or removes a mood's link to its record, leaving the marker alone (reconcile's relink and unlink).
+     *
+     * @param id the mood
+     * @param rkey the record key, or empty to unlink
+     * @throws computer.aesthetic.moodsync.NoSuchMoodException if there is no such mood
+     * @throws computer.aesthetic.moodsync.StoreConflictException if another mood is linked to {@code rkey}
+     */
+    void setLink(MoodId id, Optional<RecordKey> rkey);
+
+    /**
+     * Removes every mood of a user for good (erasure), deleted ones included.
+     *
+     * @param user the user
+     * @return how many documents were removed
+     */
+    long deleteAllOf(UserId user);
+}
