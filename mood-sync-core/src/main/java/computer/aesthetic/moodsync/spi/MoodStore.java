@@ -18,6 +18,9 @@ import java.util.stream.Stream;
  *       atomic on one mood (single-document atomicity; no transactions needed).</li>
  *   <li>Methods that take a marker token ({@link #completeSync}, {@link #reschedule}) act only while the mood still
  *       carries that marker, so a finished old write can never clear a newer pending change.</li>
+ *   <li>A writer writes a mood to the PDS only while it holds the mood's lease ({@link #claimDue} or
+ *       {@link #tryLease}); {@link #change} keeps a held lease, and only completing or rescheduling releases it.
+ *       Together this keeps one writer per mood across app instances.</li>
  *   <li>Record keys are unique across moods: linking a second mood to the same {@code rkey} is a
  *       {@link computer.aesthetic.moodsync.StoreConflictException}.</li>
  *   <li>Failures are {@link computer.aesthetic.moodsync.StoreException}s naming the operation.</li>
@@ -93,40 +96,60 @@ public interface MoodStore {
     Stream<Mood> listPending(Optional<UserId> user);
 
     /**
-     * Applies a change and replaces the pending marker, atomically.
+     * Applies a change and replaces the pending marker, atomically. The new marker's op, token, attempts, due time,
+     * last error and parked flag replace the old ones, but a lease held on the old marker is kept: a writer whose
+     * PDS call is in flight keeps the mood until it reports back through {@link #completeSync} or
+     * {@link #reschedule}, which release it, so two writes of one mood never race.
      *
      * @param id the mood
-     * @param change the change
+     * @param change the change (its marker's lease fields are ignored)
      * @return the mood after the change
      * @throws computer.aesthetic.moodsync.NoSuchMoodException if there is no such mood
      */
     Mood change(MoodId id, MoodChange change);
 
     /**
-     * Records that the PDS write of marker {@code token} succeeded: links {@code rkey} when given, and removes the
-     * marker if (and only if) it still has {@code token}. The link is set even when the marker has moved on,
-     * because the record does exist.
+     * Takes the lease on a mood's marker for an immediate write, whether or not the work is due: succeeds when the
+     * mood has a marker that is not parked and whose lease is free, expired, or already {@code owner}'s.
+     *
+     * @param id the mood
+     * @param owner the writer's id
+     * @param now the current time
+     * @param until the lease's expiry
+     * @return the mood with the lease, or empty when there is no marker or another writer holds it
+     */
+    Optional<Mood> tryLease(MoodId id, String owner, Instant now, Instant until);
+
+    /**
+     * Records that the PDS write of marker {@code token} succeeded: links {@code rkey} when given, removes the
+     * marker if (and only if) it still has {@code token}, and otherwise releases {@code owner}'s lease on the newer
+     * marker so that work becomes claimable. The link is set even when the marker has moved on, because the
+     * record does exist.
      *
      * @param id the mood
      * @param token the marker's token
+     * @param owner the writer that made the write
      * @param rkey the record key now holding the mood's record, or empty to leave the link as it is
      * @return true when the marker was removed
      */
-    boolean completeSync(MoodId id, long token, Optional<RecordKey> rkey);
+    boolean completeSync(MoodId id, long token, String owner, Optional<RecordKey> rkey);
 
     /**
      * Records a failed attempt of marker {@code token}: sets attempts, next attempt time and last error, releases
-     * the lease, and parks the work when {@code park} is true. Does nothing if the marker has moved on.
+     * the lease, and parks the work when {@code park} is true. If the marker has moved on, only releases
+     * {@code owner}'s lease.
      *
      * @param id the mood
      * @param token the marker's token
+     * @param owner the writer that made the attempt
      * @param attempts the failed attempts so far
      * @param nextAttemptAt when to try again
      * @param lastError the failure, without secrets
      * @param park true to park the mood as failed
-     * @return true when the marker was updated
+     * @return true when the marker (still {@code token}) was updated
      */
-    boolean reschedule(MoodId id, long token, int attempts, Instant nextAttemptAt, String lastError, boolean park);
+    boolean reschedule(MoodId id, long token, String owner, int attempts, Instant nextAttemptAt, String lastError,
+            boolean park);
 
     /**
      * Puts a new marker on a mood, replacing any (used to retry parked work, or to schedule a repair).

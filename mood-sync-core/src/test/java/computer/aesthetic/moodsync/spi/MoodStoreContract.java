@@ -1,0 +1,818 @@
+package computer.aesthetic.moodsync.spi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import computer.aesthetic.moodsync.Mood;
+import computer.aesthetic.moodsync.MoodId;
+import computer.aesthetic.moodsync.NoSuchMoodException;
+import computer.aesthetic.moodsync.PendingSync;
+import computer.aesthetic.moodsync.StoreConflictException;
+import computer.aesthetic.moodsync.SyncOp;
+import computer.aesthetic.moodsync.UserId;
+import computer.aesthetic.moodsync.syntax.RecordKey;
+import computer.aesthetic.moodsync.syntax.Tid;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract of {@link MoodStore}, as its Javadoc states it. Every implementation subclasses this class and
+ * supplies {@link #newStore()}; the tests pass explicit times, so no clock is needed.
+ *
+ * <p>Published in the core test-jar. Subclasses may add their own tests.
+ */
+public abstract class MoodStoreContract {
+    /** A fixed base time with sub-millisecond digits, to check millisecond truncation. */
+    protected static final Instant T0 = Instant.parse("2025-10-09T12:00:00.123456789Z");
+    /** A first user. */
+    protected static final UserId ALICE = new UserId("auth0|alice");
+    /** A second user. */
+    protected static final UserId BOB = new UserId("auth0|bob");
+    /** A third user. */
+    protected static final UserId CAROL = new UserId("google-oauth2|carol");
+
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static final Duration HOUR = Duration.ofHours(1);
+
+    /** The store under test, fresh for each test. */
+    protected MoodStore store;
+
+    /**
+     * Returns a new, empty store. Called once before each test.
+     *
+     * @return the store
+     */
+    protected abstract MoodStore newStore();
+
+    @BeforeEach
+    void createStore() {
+        store = newStore();
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------------
+
+    /**
+     * Makes a fresh mood id whose timestamp is {@code T0 + seconds}; ids made later sort later for the same
+     * {@code seconds}.
+     *
+     * @param seconds seconds after {@link #T0}
+     * @return the id
+     */
+    protected static MoodId id(int seconds) {
+        return MoodId.of(T0.getEpochSecond() + seconds, 0x1234567890L, COUNTER.incrementAndGet() & 0xFF_FFFF);
+    }
+
+    /**
+     * Makes a new mood, pending CREATE due at its time.
+     *
+     * @param user the author
+     * @param seconds its time, seconds after {@link #T0}
+     * @return the mood
+     */
+    protected static Mood posted(UserId user, int seconds) {
+        return Mood.posted(id(seconds), user, "mood " + seconds, T0.plusSeconds(seconds));
+    }
+
+    /**
+     * Makes a synced mood: linked to {@code rkey}, nothing pending.
+     *
+     * @param user the author
+     * @param seconds its time
+     * @param rkey its record key
+     * @return the mood
+     */
+    protected static Mood synced(UserId user, int seconds, RecordKey rkey) {
+        return new Mood(id(seconds), user, "synced " + seconds, T0.plusSeconds(seconds), false, Optional.of(rkey),
+                Optional.empty());
+    }
+
+    /**
+     * Makes a record key that no other call returns.
+     *
+     * @return the record key
+     */
+    protected static RecordKey rkey() {
+        return Tid.of(T0.getEpochSecond() * 1_000_000L + COUNTER.incrementAndGet(), 7).toRecordKey();
+    }
+
+    private static <T> List<T> list(Stream<T> stream) {
+        try (stream) {
+            return stream.toList();
+        }
+    }
+
+    private static Claim claim(String owner, Instant now, Optional<UserId> user, int max) {
+        return new Claim(owner, now, HOUR, user, max);
+    }
+
+    private static PendingSync pendingAt(SyncOp op, Instant due) {
+        return PendingSync.start(op, due);
+    }
+
+    private Mood get(MoodId id) {
+        return store.find(id).orElseThrow(() -> new AssertionError("mood " + id + " should exist"));
+    }
+
+    // ---- insert and find -----------------------------------------------------------------------------------------
+
+    @Test
+    void insertedMoodIsFoundEqual() {
+        Mood m = posted(ALICE, 1);
+        store.insert(m);
+        assertThat(store.find(m.id())).contains(m);
+    }
+
+    @Test
+    void findOfUnknownIdIsEmpty() {
+        assertThat(store.find(id(1))).isEmpty();
+    }
+
+    @Test
+    void insertOfExistingIdIsConflictAndKeepsTheFirst() {
+        Mood m = posted(ALICE, 1);
+        store.insert(m);
+        Mood again = new Mood(m.id(), BOB, "other", T0, true, Optional.empty(), Optional.empty());
+        assertThatThrownBy(() -> store.insert(again)).isInstanceOf(StoreConflictException.class);
+        assertThat(store.find(m.id())).contains(m);
+    }
+
+    @Test
+    void insertWithRkeyLinkedToAnotherMoodIsConflict() {
+        RecordKey k = rkey();
+        store.insert(synced(ALICE, 1, k));
+        Mood second = synced(ALICE, 2, k);
+        assertThatThrownBy(() -> store.insert(second)).isInstanceOf(StoreConflictException.class);
+        assertThat(store.find(second.id())).isEmpty();
+    }
+
+    @Test
+    void insertIfAbsentInsertsOnceAndLeavesTheExistingMoodUntouched() {
+        Mood m = posted(ALICE, 1);
+        assertThat(store.insertIfAbsent(m)).isTrue();
+        Mood changed = new Mood(m.id(), ALICE, "changed", T0, true, Optional.of(rkey()), Optional.empty());
+        assertThat(store.insertIfAbsent(changed)).isFalse();
+        assertThat(store.find(m.id())).contains(m);
+    }
+
+    @Test
+    void insertIfAbsentWithRkeyLinkedToAnotherMoodIsConflict() {
+        RecordKey k = rkey();
+        store.insert(synced(ALICE, 1, k));
+        Mood second = synced(ALICE, 2, k);
+        assertThatThrownBy(() -> store.insertIfAbsent(second)).isInstanceOf(StoreConflictException.class);
+        assertThat(store.find(second.id())).isEmpty();
+    }
+
+    @Test
+    void everyFieldRoundTripsWithTimesAtMillisecondPrecision() {
+        Instant when = Instant.parse("2024-02-29T23:59:59.999999999Z");
+        PendingSync marker = new PendingSync(SyncOp.UPDATE, Long.MIN_VALUE, 7,
+                Instant.parse("2030-01-01T00:00:00.000500Z"), Optional.of("HTTP 502: bad gateway"),
+                Optional.of("worker-1"), Optional.of(Instant.parse("2030-01-01T00:05:00.001999Z")), false);
+        Mood m = new Mood(id(1), ALICE, "text", when, true, Optional.of(rkey()), Optional.of(marker));
+        store.insert(m);
+
+        Mood found = get(m.id());
+        assertThat(found).isEqualTo(m);
+        assertThat(found.when()).isEqualTo(Instant.parse("2024-02-29T23:59:59.999Z"));
+        assertThat(found.pending().orElseThrow().nextAttemptAt()).isEqualTo(Instant.parse("2030-01-01T00:00:00Z"));
+        assertThat(found.pending().orElseThrow().leaseUntil())
+                .contains(Instant.parse("2030-01-01T00:05:00.001Z"));
+        assertThat(found.pending().orElseThrow().token()).isEqualTo(Long.MIN_VALUE);
+    }
+
+    @Test
+    void textRoundTripsExactly() {
+        List<String> texts = List.of("", " leading and trailing spaces ", "line\nbreak\ttab \"quotes\" \\ back",
+                "naïve café 日本語 עברית e\u0301", "🙂👨‍👩‍👧 family", "$dollar.and.dots", "x".repeat(5000),
+                "é".repeat(2500));
+        List<Mood> moods = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            Mood m = new Mood(id(i), ALICE, texts.get(i), T0, false, Optional.empty(), Optional.empty());
+            store.insert(m);
+            moods.add(m);
+        }
+        for (Mood m : moods) {
+            assertThat(get(m.id()).text()).isEqualTo(m.text());
+        }
+    }
+
+    @Test
+    void findByRkeyFindsTheLinkedMoodOfThatUserOnly() {
+        RecordKey k = rkey();
+        Mood m = synced(ALICE, 1, k);
+        store.insert(m);
+        store.insert(posted(ALICE, 2));
+        assertThat(store.findByRkey(ALICE, k)).contains(m);
+        assertThat(store.findByRkey(BOB, k)).isEmpty();
+        assertThat(store.findByRkey(ALICE, rkey())).isEmpty();
+    }
+
+    // ---- listings ------------------------------------------------------------------------------------------------
+
+    @Test
+    void listByUserIsInAscendingIdOrderAndIncludesDeletedMoods() {
+        Mood a = posted(ALICE, 3);
+        Mood b = posted(ALICE, 1);
+        Mood c = new Mood(id(2), ALICE, "gone", T0, true, Optional.empty(), Optional.empty());
+        Mood other = posted(BOB, 0);
+        store.insert(a);
+        store.insert(other);
+        store.insert(b);
+        store.insert(c);
+        assertThat(list(store.listByUser(ALICE))).containsExactly(b, c, a);
+        assertThat(list(store.listByUser(BOB))).containsExactly(other);
+        assertThat(list(store.listByUser(CAROL))).isEmpty();
+    }
+
+    @Test
+    void listByUserOrdersIdsWithinOneSecondByCounter() {
+        List<Mood> moods = IntStream.range(0, 20).mapToObj(i -> posted(ALICE, 5)).toList();
+        List<Mood> shuffled = new ArrayList<>(moods);
+        Collections.shuffle(shuffled);
+        shuffled.forEach(store::insert);
+        assertThat(list(store.listByUser(ALICE))).containsExactlyElementsOf(moods);
+    }
+
+    @Test
+    void listUsersIsDistinctAndSorted() {
+        store.insert(posted(CAROL, 1));
+        store.insert(posted(ALICE, 2));
+        store.insert(posted(BOB, 3));
+        store.insert(posted(ALICE, 4));
+        store.insert(new Mood(id(5), BOB, "gone", T0, true, Optional.empty(), Optional.empty()));
+        assertThat(list(store.listUsers())).containsExactly(ALICE, BOB, CAROL);
+    }
+
+    @Test
+    void listingsOfAnEmptyStoreAreEmpty() {
+        assertThat(list(store.listUsers())).isEmpty();
+        assertThat(list(store.listByUser(ALICE))).isEmpty();
+        assertThat(list(store.listPending(Optional.empty()))).isEmpty();
+        assertThat(list(store.listMalformed(Optional.empty()))).isEmpty();
+        assertThat(list(store.listMalformed(Optional.of(ALICE)))).isEmpty();
+    }
+
+    @Test
+    void listPendingIsOldestDueFirstIncludesParkedAndFiltersByUser() {
+        Mood late = posted(ALICE, 30);
+        Mood early = posted(BOB, 10);
+        Mood middle = posted(ALICE, 20);
+        Mood done = synced(ALICE, 5, rkey());
+        for (Mood m : List.of(late, early, middle, done)) {
+            store.insert(m);
+        }
+        long token = middle.pending().orElseThrow().token();
+        assertThat(store.reschedule(middle.id(), token, "w", 9, T0.plusSeconds(40), "gave up", true)).isTrue();
+
+        assertThat(list(store.listPending(Optional.empty())).stream().map(Mood::id))
+                .containsExactly(early.id(), late.id(), middle.id());
+        assertThat(list(store.listPending(Optional.of(ALICE))).stream().map(Mood::id))
+                .containsExactly(late.id(), middle.id());
+        assertThat(list(store.listPending(Optional.of(CAROL)))).isEmpty();
+    }
+
+    @Test
+    void streamsCanBeClosedAndReopened() {
+        store.insert(posted(ALICE, 1));
+        try (Stream<Mood> s = store.listByUser(ALICE)) {
+            assertThat(s.count()).isEqualTo(1);
+        }
+        try (Stream<Mood> s = store.listByUser(ALICE)) {
+            assertThat(s.iterator().hasNext()).isTrue();
+        }
+    }
+
+    // ---- change and markers --------------------------------------------------------------------------------------
+
+    @Test
+    void changeSetsTextAndDeletedAndReplacesTheMarker() {
+        Mood m = posted(ALICE, 1);
+        store.insert(m);
+        PendingSync marker = pendingAt(SyncOp.UPDATE, T0.plusSeconds(100));
+        Mood after = store.change(m.id(), new MoodChange(Optional.of("edited"), Optional.of(true), marker));
+
+        Mood expected = new Mood(m.id(), ALICE, "edited", m.when(), true, Optional.empty(), Optional.of(marker));
+        assertThat(after).isEqualTo(expected);
+        assertThat(store.find(m.id())).contains(expected);
+    }
+
+    @Test
+    void changeKeepsWhatItIsNotGivenAndTheLink() {
+        RecordKey k = rkey();
+        Mood m = synced(ALICE, 1, k);
+        store.insert(m);
+        PendingSync marker = pendingAt(SyncOp.DELETE, T0);
+        Mood after = store.change(m.id(), new MoodChange(Optional.empty(), Optional.empty(), marker));
+        assertThat(after).isEqualTo(m.withPending(Optional.of(marker)));
+        assertThat(get(m.id()).rkey()).contains(k);
+    }
+
+    @Test
+    void changeOfUnknownMoodIsNoSuchMood() {
+        MoodId missing = id(1);
+        assertThatThrownBy(() -> store.change(missing,
+                new MoodChange(Optional.of("x"), Optional.empty(), pendingAt(SyncOp.UPDATE, T0))))
+                .isInstanceOf(NoSuchMoodException.class);
+        assertThat(store.find(missing)).isEmpty();
+    }
+
+    @Test
+    void completeSyncWithTheCurrentTokenRemovesTheMarkerAndLinks() {
+        Mood m = posted(ALICE, 1);
+        store.insert(m);
+        RecordKey k = rkey();
+        assertThat(store.completeSync(m.id(), m.pending().orElseThrow().token(), "w", Optional.of(k))).isTrue();
+        Mood after = get(m.id());
+        assertThat(after.pending()).isEmpty();
+        assertThat(after.rkey()).contains(k);
+        assertThat(store.findByRkey(ALICE, k)).contains(after);
+    }
+
+    @Test
+    void completeSyncWithAnOldTokenLinksButKeepsTheNewerMarker() {
+        Mood m = posted(ALICE, 1);
+        store.insert(m);
+        long oldToken = m.pending().orElseThrow().token();
+        PendingSync newer = new PendingSync(SyncOp.UPDATE, oldToken + 1, 0, T0, Optional.empty(), Optional.empty(),
+                Optional.empty(), false);
+        store.change(m.id(), new MoodChange(Optional.of("edited"), Optional.empty(), newer));
+
+        RecordKey k = rkey();
+        assertThat(store.completeSync(m.id(), oldToken, "w", Optional.of(k))).isFalse();
+        Mood after = get(m.id());
+        assertThat(after.pending()).contains(newer);
+        assertThat(after.rkey()).contains(k);
+        assertThat(after.text()).isEqualTo("edited");
+    }
+
+    @Test
+    void completeSyncWithoutRkeyKeepsTheLink() {
+        RecordKey k = rkey();
+        Mood m = synced(ALICE, 1, k);
+        store.insert(m);
+        PendingSync marker = pendingAt(SyncOp.UPDATE, T0);
+        store.setPending(m.id(), marker);
+        assertThat(store.completeSync(m.id(), marker.token(), "w", Optional.empty())).isTrue();
+        assertThat(store.find(m.id())).contains(m);
+    }
+
+    @Test
+    void completeSyncOfAMoodWithoutMarkerReturnsFalse() {
+        Mood m = synced(ALICE, 1, rkey());
+        store.insert(m);
+        assertThat(store.completeSync(m.id(), 42, "w", Optional.empty())).isFalse();
+        assertThat(store.find(m.id())).contains(m);
+    }
+
+    @Test
+    void completeSyncLinkingAnRkeyOfAnotherMoodIsConflict() {
+        RecordKey k = rkey();
+        store.insert(synced(ALICE, 1, k));
+        Mood m = posted(ALICE, 2);
+        store.insert(m);
+        long token = m.pending().orElseThrow().token();
+        assertThatThrownBy(() -> store.completeSync(m.id(), token, "w", Optional.of(k)))
+                .isInstanceOf(StoreConflictException.class);
+        assertThat(store.find(m.id())).contains(m);
+    }
+
+    @Test
+    void rescheduleWithTheCurrentTokenRecordsTheFailureAndReleasesTheLease() {
+        Mood m = posted(ALICE, 1);
+        store.insert(m);
+        List<Mood> claimed = store.claimDue(claim("w1", T0.plusSeconds(1), Optional.empty(), 10));
+        assertThat(claimed).hasSize(1);
+        long token = m.pending().orElseThrow().token();
+        Instant next = T0.plusSeconds(61);
+
+        assertThat(store.reschedule(m.id(), token, "w1", 1, next, "HTTP 503", false)).isTrue();
+        PendingSync p = get(m.id()).pending().orElseThrow();
+        assertThat(p).isEqualTo(new PendingSync(SyncOp.CREATE, token, 1, next, Optional.of("HTTP 503"),
+                Optional.empty(), Optional.empty(), false));
+        assertThat(store.claimDue(claim("w2", next.minusMillis(1), Optional.empty(), 10))).isEmpty();
+        assertThat(store.claimDue(claim("w2", next, Optional.empty(), 10))).extracting(Mood::id)
+                .containsExactly(m.id());
+    }
+
+    @Test
+    void rescheduleWithAWrongTokenChangesNothing() {
+        Mood m = posted(ALICE, 1);
+        store.insert(m);
+        long token = m.pending().orElseThrow().token();
+        assertThat(store.reschedule(m.id(), token + 1, "w", 3, T0.plusSeconds(99), "late", true)).isFalse();
+        assertThat(store.find(m.id())).contains(m);
+    }
+
+    @Test
+    void rescheduleOfAMoodWithoutMarkerReturnsFalse() {
+        Mood m = synced(ALICE, 1, rkey());
+        store.insert(m);
+        assertThat(store.reschedule(m.id(), 0, "w", 1, T0, "x", false)).isFalse();
+        assertThat(store.find(m.id())).contains(m);
+    }
+
+    @Test
+    void parkedWorkIsNeverClaimedUntilANewMarkerIsSet() {
+        Mood m = posted(ALICE, 1);
+        store.insert(m);
+        long token = m.pending().orElseThrow().token();
+        assertThat(store.reschedule(m.id(), token, "w", 10, T0, "gave up", true)).isTrue();
+        Mood parked = get(m.id());
+        assertThat(parked.pending().orElseThrow().failed()).isTrue();
+        assertThat(store.claimDue(claim("w", T0.plus(Duration.ofDays(365)), Optional.empty(), 10))).isEmpty();
+        assertThat(store.claimDue(claim("w", T0.plus(Duration.ofDays(365)), Optional.of(ALICE), 10))).isEmpty();
+
+        PendingSync retry = pendingAt(SyncOp.CREATE, T0.plusSeconds(5));
+        assertThat(store.setPending(m.id(), retry)).isEqualTo(m.withPending(Optional.of(retry)));
+        assertThat(store.claimDue(claim("w", T0.plusSeconds(5), Optional.empty(), 10))).extracting(Mood::id)
+                .containsExactly(m.id());
+    }
+
+    // ---- leases: one writer per mood -----------------------------------------------------------------------------
+
+    @Test
+    void changeKeepsALeaseHeldOnTheOldMarker() {
+        Mood m = posted(ALICE, 0);
+        store.insert(m);
+        Instant now = T0.plusSeconds(1);
+        assertThat(store.claimDue(claim("w1", now, Optional.empty(), 1))).hasSize(1);
+
+        PendingSync edit = new PendingSync(SyncOp.UPDATE, 99, 0, now, Optional.empty(), Optional.of("ignored"),
+                Optional.of(now.plusSeconds(1)), false);
+        Mood after = store.change(m.id(), new MoodChange(Optional.of("edited"), Optional.empty(), edit));
+        PendingSync p = after.pending().orElseThrow();
+        assertThat(p.token()).isEqualTo(99);
+        assertThat(p.op()).isEqualTo(SyncOp.UPDATE);
+        assertThat(p.leaseOwner()).contains("w1");
+        assertThat(p.leaseUntil()).contains(now.plus(HOUR).truncatedTo(ChronoUnit.MILLIS));
+        assertThat(get(m.id())).isEqualTo(after);
+        assertThat(store.claimDue(claim("w2", now.plusSeconds(2), Optional.empty(), 10))).isEmpty();
+    }
+
+    @Test
+    void changeWithoutAHeldLeaseIgnoresTheNewMarkersLeaseFields() {
+        Mood m = posted(ALICE, 0);
+        store.insert(m);
+        PendingSync edit = new PendingSync(SyncOp.UPDATE, 5, 0, T0, Optional.empty(), Optional.of("intruder"),
+                Optional.of(T0.plus(HOUR)), false);
+        Mood after = store.change(m.id(), new MoodChange(Optional.of("edited"), Optional.empty(), edit));
+        assertThat(after.pending().orElseThrow().leaseOwner()).isEmpty();
+        assertThat(store.claimDue(claim("w", T0.plusSeconds(1), Optional.empty(), 10))).hasSize(1);
+    }
+
+    @Test
+    void tryLeaseTakesWorkThatIsNotDueYet() {
+        Mood m = posted(ALICE, 100);
+        store.insert(m);
+        Instant until = T0.plusSeconds(200);
+        Optional<Mood> leased = store.tryLease(m.id(), "w1", T0, until);
+        assertThat(leased).isPresent();
+        PendingSync p = leased.get().pending().orElseThrow();
+        assertThat(p.leaseOwner()).contains("w1");
+        assertThat(p.leaseUntil()).contains(until.truncatedTo(ChronoUnit.MILLIS));
+        assertThat(p.token()).isEqualTo(m.pending().orElseThrow().token());
+        assertThat(get(m.id())).isEqualTo(leased.get());
+        assertThat(store.claimDue(claim("w2", T0.plusSeconds(101), Optional.empty(), 10))).isEmpty();
+        assertThat(store.claimDue(claim("w2", T0.plusSeconds(201), Optional.empty(), 10))).hasSize(1);
+    }
+
+    @Test
+    void tryLeaseFailsWhileAnotherWriterHoldsTheLeaseAndSucceedsForTheHolder() {
+        Mood m = posted(ALICE, 0);
+        store.insert(m);
+        assertThat(store.tryLease(m.id(), "w1", T0, T0.plusSeconds(60))).isPresent();
+        assertThat(store.tryLease(m.id(), "w2", T0.plusSeconds(30), T0.plusSeconds(90))).isEmpty();
+        assertThat(get(m.id()).pending().orElseThrow().leaseOwner()).contains("w1");
+
+        Optional<Mood> renewed = store.tryLease(m.id(), "w1", T0.plusSeconds(30), T0.plusSeconds(90));
+        assertThat(renewed).isPresent();
+        assertThat(renewed.get().pending().orElseThrow().leaseUntil())
+                .contains(T0.plusSeconds(90).truncatedTo(ChronoUnit.MILLIS));
+
+        Optional<Mood> taken = store.tryLease(m.id(), "w2", T0.plusSeconds(91), T0.plusSeconds(150));
+        assertThat(taken).isPresent();
+        assertThat(taken.get().pending().orElseThrow().leaseOwner()).contains("w2");
+    }
+
+    @Test
+    void tryLeaseFailsWithoutMarkerOrOnParkedWork() {
+        Mood synced = synced(ALICE, 0, rkey());
+        Mood parked = posted(ALICE, 1);
+        store.insert(synced);
+        store.insert(parked);
+        store.reschedule(parked.id(), parked.pending().orElseThrow().token(), "w", 5, T0, "gave up", true);
+        assertThat(store.tryLease(synced.id(), "w", T0, T0.plusSeconds(60))).isEmpty();
+        assertThat(store.tryLease(parked.id(), "w", T0, T0.plusSeconds(60))).isEmpty();
+        assertThat(store.tryLease(id(2), "w", T0, T0.plusSeconds(60))).isEmpty();
+        assertThat(store.find(synced.id())).contains(synced);
+        assertThat(get(parked.id()).pending().orElseThrow().leaseOwner()).isEmpty();
+    }
+
+    @Test
+    void completeSyncWithAnOldTokenReleasesTheOwnersLeaseOnTheNewerMarker() {
+        Mood m = posted(ALICE, 0);
+        store.insert(m);
+        long oldToken = m.pending().orElseThrow().token();
+        Instant now = T0.plusSeconds(1);
+        assertThat(store.claimDue(claim("w1", now, Optional.empty(), 1))).hasSize(1);
+        store.change(m.id(), new MoodChange(Optional.of("edited"), Optional.empty(),
+                pendingAt(SyncOp.UPDATE, now)));
+        assertThat(store.claimDue(claim("w2", now, Optional.empty(), 10))).isEmpty();
+
+        assertThat(store.completeSync(m.id(), oldToken, "w1", Optional.of(rkey()))).isFalse();
+        assertThat(get(m.id()).pending().orElseThrow().leaseOwner()).isEmpty();
+        assertThat(store.claimDue(claim("w2", now, Optional.empty(), 10))).extracting(Mood::id)
+                .containsExactly(m.id());
+    }
+
+    @Test
+    void completeSyncWithAnOldTokenLeavesAnotherWritersLeaseAlone() {
+        Mood m = posted(ALICE, 0);
+        store.insert(m);
+        long oldToken = m.pending().orElseThrow().token();
+        store.setPending(m.id(), pendingAt(SyncOp.UPDATE, T0));
+        assertThat(store.tryLease(m.id(), "w2", T0, T0.plusSeconds(60))).isPresent();
+
+        assertThat(store.completeSync(m.id(), oldToken, "w1", Optional.empty())).isFalse();
+        assertThat(get(m.id()).pending().orElseThrow().leaseOwner()).contains("w2");
+    }
+
+    @Test
+    void rescheduleWithAnOldTokenOnlyReleasesTheOwnersLease() {
+        Mood m = posted(ALICE, 0);
+        store.insert(m);
+        long oldToken = m.pending().orElseThrow().token();
+        assertThat(store.tryLease(m.id(), "w1", T0, T0.plusSeconds(60))).isPresent();
+        PendingSync newer = pendingAt(SyncOp.DELETE, T0.plusSeconds(5));
+        store.change(m.id(), new MoodChange(Optional.empty(), Optional.of(true), newer));
+
+        assertThat(store.reschedule(m.id(), oldToken, "w2", 3, T0.plusSeconds(99), "late", true)).isFalse();
+        assertThat(get(m.id()).pending().orElseThrow().leaseOwner()).contains("w1");
+
+        assertThat(store.reschedule(m.id(), oldToken, "w1", 3, T0.plusSeconds(99), "late", true)).isFalse();
+        PendingSync p = get(m.id()).pending().orElseThrow();
+        assertThat(p).isEqualTo(newer);
+    }
+
+    @Test
+    void setPendingOfUnknownMoodIsNoSuchMood() {
+        assertThatThrownBy(() -> store.setPending(id(1), pendingAt(SyncOp.UPDATE, T0)))
+                .isInstanceOf(NoSuchMoodException.class);
+    }
+
+    // ---- claimDue ------------------------------------------------------------------------------------------------
+
+    @Test
+    void claimDueTakesTheOldestDueFirstAndLeasesIt() {
+        Mood a = posted(ALICE, 30);
+        Mood b = posted(ALICE, 10);
+        Mood c = posted(ALICE, 20);
+        Mood notYet = posted(ALICE, 100);
+        for (Mood m : List.of(a, b, c, notYet)) {
+            store.insert(m);
+        }
+        Instant now = T0.plusSeconds(50);
+        List<Mood> claimed = store.claimDue(new Claim("worker-1", now, Duration.ofMinutes(5), Optional.empty(), 10));
+
+        assertThat(claimed).extracting(Mood::id).containsExactly(b.id(), c.id(), a.id());
+        for (Mood m : claimed) {
+            PendingSync p = m.pending().orElseThrow();
+            assertThat(p.leaseOwner()).contains("worker-1");
+            assertThat(p.leaseUntil()).contains(now.plus(Duration.ofMinutes(5)).truncatedTo(
+                    ChronoUnit.MILLIS));
+            assertThat(get(m.id())).isEqualTo(m);
+        }
+        assertThat(claimed.get(0).pending().orElseThrow().token()).isEqualTo(b.pending().orElseThrow().token());
+    }
+
+    @Test
+    void claimDueRespectsMax() {
+        List<Mood> moods = IntStream.range(0, 5).mapToObj(i -> posted(ALICE, i)).toList();
+        moods.forEach(store::insert);
+        Instant now = T0.plusSeconds(10);
+        assertThat(store.claimDue(claim("w", now, Optional.empty(), 2))).extracting(Mood::id)
+                .containsExactly(moods.get(0).id(), moods.get(1).id());
+        assertThat(store.claimDue(claim("w", now, Optional.empty(), 2))).extracting(Mood::id)
+                .containsExactly(moods.get(2).id(), moods.get(3).id());
+        assertThat(store.claimDue(claim("w", now, Optional.empty(), 2))).extracting(Mood::id)
+                .containsExactly(moods.get(4).id());
+        assertThat(store.claimDue(claim("w", now, Optional.empty(), 2))).isEmpty();
+    }
+
+    @Test
+    void claimDueTakesOneUserPerClaimDecidedByTheOldestDue() {
+        Mood bob1 = posted(BOB, 1);
+        Mood alice2 = posted(ALICE, 2);
+        Mood bob3 = posted(BOB, 3);
+        Mood alice4 = posted(ALICE, 4);
+        for (Mood m : List.of(alice2, bob3, alice4, bob1)) {
+            store.insert(m);
+        }
+        Instant now = T0.plusSeconds(10);
+        assertThat(store.claimDue(claim("w", now, Optional.empty(), 10))).extracting(Mood::id)
+                .containsExactly(bob1.id(), bob3.id());
+        assertThat(store.claimDue(claim("w", now, Optional.empty(), 10))).extracting(Mood::id)
+                .containsExactly(alice2.id(), alice4.id());
+        assertThat(store.claimDue(claim("w", now, Optional.empty(), 10))).isEmpty();
+    }
+
+    @Test
+    void claimDueForAUserTakesOnlyThatUsersWork() {
+        Mood bob = posted(BOB, 1);
+        Mood alice = posted(ALICE, 2);
+        store.insert(bob);
+        store.insert(alice);
+        assertThat(store.claimDue(claim("w", T0.plusSeconds(10), Optional.of(ALICE), 10))).extracting(Mood::id)
+                .containsExactly(alice.id());
+        assertThat(store.claimDue(claim("w", T0.plusSeconds(10), Optional.of(CAROL), 10))).isEmpty();
+        assertThat(get(bob.id()).pending().orElseThrow().leaseOwner()).isEmpty();
+    }
+
+    @Test
+    void claimDueTakesWorkDueExactlyNowButNotLater() {
+        Mood m = posted(ALICE, 10);
+        store.insert(m);
+        assertThat(store.claimDue(claim("w", m.pending().orElseThrow().nextAttemptAt().minusMillis(1),
+                Optional.empty(), 10))).isEmpty();
+        assertThat(store.claimDue(claim("w", m.pending().orElseThrow().nextAttemptAt(), Optional.empty(), 10)))
+                .hasSize(1);
+    }
+
+    @Test
+    void claimDueSkipsWorkUnderALiveLeaseAndReclaimsAnExpiredOne() {
+        Mood m = posted(ALICE, 0);
+        store.insert(m);
+        Instant now = T0.plusSeconds(1);
+        Duration lease = Duration.ofMinutes(5);
+        assertThat(store.claimDue(new Claim("w1", now, lease, Optional.empty(), 10))).hasSize(1);
+        Instant stillLeased = now.plus(lease).minusMillis(1);
+        assertThat(store.claimDue(new Claim("w2", stillLeased, lease, Optional.empty(), 10))).isEmpty();
+        assertThat(store.claimDue(new Claim("w2", stillLeased, lease, Optional.of(ALICE), 10))).isEmpty();
+
+        Instant expired = now.plus(lease).plusSeconds(1);
+        List<Mood> again = store.claimDue(new Claim("w2", expired, lease, Optional.empty(), 10));
+        assertThat(again).extracting(Mood::id).containsExactly(m.id());
+        assertThat(again.get(0).pending().orElseThrow().leaseOwner()).contains("w2");
+        assertThat(get(m.id()).pending().orElseThrow().leaseOwner()).contains("w2");
+    }
+
+    @Test
+    void claimDueIgnoresMoodsWithoutMarker() {
+        store.insert(synced(ALICE, 0, rkey()));
+        assertThat(store.claimDue(claim("w", T0.plusSeconds(10), Optional.empty(), 10))).isEmpty();
+    }
+
+    @Test
+    void concurrentClaimsNeverHandOutTheSameMoodTwice() throws Exception {
+        List<UserId> users = List.of(ALICE, BOB, CAROL, new UserId("auth0|dave"), new UserId("auth0|erin"));
+        Set<MoodId> all = new HashSet<>();
+        for (int i = 0; i < 200; i++) {
+            Mood m = posted(users.get(i % users.size()), i % 37);
+            store.insert(m);
+            all.add(m.id());
+        }
+        Instant now = T0.plusSeconds(100);
+        int threads = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<List<Mood>>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                String owner = "worker-" + t;
+                Callable<List<Mood>> task = () -> {
+                    start.await();
+                    List<Mood> mine = new ArrayList<>();
+                    while (true) {
+                        List<Mood> got = store.claimDue(claim(owner, now, Optional.empty(), 10));
+                        if (got.isEmpty()) {
+                            return mine;
+                        }
+                        assertThat(got.stream().map(Mood::user).distinct()).hasSize(1);
+                        assertThat(got).allSatisfy(m ->
+                                assertThat(m.pending().orElseThrow().leaseOwner()).contains(owner));
+                        mine.addAll(got);
+                    }
+                };
+                futures.add(pool.submit(task));
+            }
+            start.countDown();
+            List<MoodId> claimed = new ArrayList<>();
+            for (Future<List<Mood>> f : futures) {
+                f.get(60, TimeUnit.SECONDS).forEach(m -> claimed.add(m.id()));
+            }
+            assertThat(claimed).doesNotHaveDuplicates();
+            assertThat(new HashSet<>(claimed)).isEqualTo(all);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    // ---- links ---------------------------------------------------------------------------------------------------
+
+    @Test
+    void setLinkSetsAndRemovesTheLinkLeavingTheMarkerAlone() {
+        Mood m = posted(ALICE, 1);
+        store.insert(m);
+        RecordKey k = rkey();
+        store.setLink(m.id(), Optional.of(k));
+        assertThat(store.find(m.id())).contains(m.withRkey(Optional.of(k)));
+        assertThat(store.findByRkey(ALICE, k)).map(Mood::id).contains(m.id());
+
+        store.setLink(m.id(), Optional.empty());
+        assertThat(store.find(m.id())).contains(m);
+        assertThat(store.findByRkey(ALICE, k)).isEmpty();
+    }
+
+    @Test
+    void setLinkToTheSameRkeyAgainIsFine() {
+        RecordKey k = rkey();
+        Mood m = synced(ALICE, 1, k);
+        store.insert(m);
+        store.setLink(m.id(), Optional.of(k));
+        assertThat(store.find(m.id())).contains(m);
+    }
+
+    @Test
+    void setLinkToAnRkeyOfAnotherMoodIsConflict() {
+        RecordKey k = rkey();
+        Mood holder = synced(ALICE, 1, k);
+        Mood other = posted(ALICE, 2);
+        store.insert(holder);
+        store.insert(other);
+        assertThatThrownBy(() -> store.setLink(other.id(), Optional.of(k)))
+                .isInstanceOf(StoreConflictException.class);
+        assertThat(store.find(other.id())).contains(other);
+        assertThat(store.findByRkey(ALICE, k)).contains(holder);
+    }
+
+    @Test
+    void anUnlinkedRkeyCanBeLinkedAgain() {
+        RecordKey k = rkey();
+        Mood first = synced(ALICE, 1, k);
+        Mood second = posted(ALICE, 2);
+        store.insert(first);
+        store.insert(second);
+        store.setLink(first.id(), Optional.empty());
+        store.setLink(second.id(), Optional.of(k));
+        assertThat(store.findByRkey(ALICE, k)).map(Mood::id).contains(second.id());
+    }
+
+    @Test
+    void setLinkOfUnknownMoodIsNoSuchMood() {
+        assertThatThrownBy(() -> store.setLink(id(1), Optional.of(rkey()))).isInstanceOf(NoSuchMoodException.class);
+    }
+
+    // ---- erasure -------------------------------------------------------------------------------------------------
+
+    @Test
+    void deleteAllOfRemovesEveryMoodOfTheUserAndLeavesOthersAlone() {
+        RecordKey aliceKey = rkey();
+        store.insert(posted(ALICE, 1));
+        store.insert(synced(ALICE, 2, aliceKey));
+        store.insert(new Mood(id(3), ALICE, "gone", T0, true, Optional.empty(), Optional.empty()));
+        Mood bobs = posted(BOB, 4);
+        store.insert(bobs);
+
+        assertThat(store.deleteAllOf(ALICE)).isEqualTo(3);
+        assertThat(list(store.listByUser(ALICE))).isEmpty();
+        assertThat(list(store.listPending(Optional.of(ALICE)))).isEmpty();
+        assertThat(list(store.listUsers())).containsExactly(BOB);
+        assertThat(store.findByRkey(ALICE, aliceKey)).isEmpty();
+        assertThat(list(store.listByUser(BOB))).containsExactly(bobs);
+        assertThat(store.deleteAllOf(ALICE)).isZero();
+
+        Mood relinked = synced(BOB, 5, aliceKey);
+        store.insert(relinked);
+        assertThat(store.findByRkey(BOB, aliceKey)).contains(relinked);
+    }
+
+    @Test
+    void listsAreConsistentWithTheLatestWrites() {
+        Mood m = posted(ALICE, 1);
+        store.insert(m);
+        store.completeSync(m.id(), m.pending().orElseThrow().token(), "w", Optional.of(rkey()));
+        assertThat(list(store.listPending(Optional.empty()))).isEmpty();
+        Set<MoodId> listed = list(store.listByUser(ALICE)).stream().map(Mood::id).collect(Collectors.toSet());
+        assertThat(listed).containsExactly(m.id());
+    }
+}
