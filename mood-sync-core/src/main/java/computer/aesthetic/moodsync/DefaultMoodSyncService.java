@@ -1,0 +1,509 @@
+package computer.aesthetic.moodsync;
+
+import computer.aesthetic.moodsync.record.MoodRecords;
+import computer.aesthetic.moodsync.spi.Account;
+import computer.aesthetic.moodsync.spi.AccountDirectory;
+import computer.aesthetic.moodsync.spi.AtprotoRepo;
+import computer.aesthetic.moodsync.spi.CreateResult;
+import computer.aesthetic.moodsync.spi.MoodChange;
+import computer.aesthetic.moodsync.spi.MoodStore;
+import computer.aesthetic.moodsync.spi.RepoRecord;
+import computer.aesthetic.moodsync.spi.RepoWrite;
+import computer.aesthetic.moodsync.spi.SwapRecord;
+import computer.aesthetic.moodsync.syntax.Did;
+import computer.aesthetic.moodsync.syntax.RecordKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The implementation behind {@link MoodSyncService#builder()}. Thread-safe. */
+final class DefaultMoodSyncService implements MoodSyncService {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultMoodSyncService.class);
+    private static final int LOCK_STRIPES = 256;
+
+    private final MoodStore store;
+    private final AtprotoRepo repo;
+    private final AccountDirectory accounts;
+    private final Clock clock;
+    private final SyncListener listener;
+    private final SyncMode mode;
+    private final Duration inlineTimeout;
+    private final Duration lease;
+    private final int maxAttempts;
+    private final Duration backoffBase;
+    private final Duration backoffMax;
+    private final ExecutorService inlineExecutor;
+    private final boolean ownsExecutor;
+    private final String instanceId;
+    private final AtomicLong opCounter = new AtomicLong();
+    private final ReentrantLock[] repoLocks = new ReentrantLock[LOCK_STRIPES];
+    private final SyncWorker worker;
+
+    private final LongAdder stored = new LongAdder();
+    private final LongAdder inlineSynced = new LongAdder();
+    private final LongAdder synced = new LongAdder();
+    private final LongAdder attemptsFailed = new LongAdder();
+    private final LongAdder noAccount = new LongAdder();
+    private final Map<String, LongAdder> failuresByError = new ConcurrentHashMap<>();
+
+    DefaultMoodSyncService(MoodSyncService.Builder b) {
+        this.store = b.store;
+        this.repo = b.repo;
+        this.accounts = b.accounts;
+        this.clock = b.clock;
+        this.listener = b.listener;
+        this.mode = b.mode;
+        this.inlineTimeout = b.inlineTimeout;
+        this.lease = b.lease;
+        this.maxAttempts = b.maxAttempts;
+        this.backoffBase = b.backoffBase;
+        this.backoffMax = b.backoffMax;
+        this.instanceId = b.instanceId != null ? b.instanceId : "moodsync-" + UUID.randomUUID().toString().substring(0, 8);
+        this.ownsExecutor = b.inlineExecutor == null;
+        this.inlineExecutor = ownsExecutor ? Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "moodsync-inline");
+            t.setDaemon(true);
+            return t;
+        }) : b.inlineExecutor;
+        for (int i = 0; i < LOCK_STRIPES; i++) {
+            repoLocks[i] = new ReentrantLock();
+        }
+        this.worker = new SyncWorker(this, instanceId, b.workerThreads, b.batchSize, b.pollInterval);
+        if (b.startWorker) {
+            worker.start();
+        }
+    }
+
+    // ---------------------------------------------------------------- the API
+
+    @Override
+    public SyncResult post(UserId user, String text) {
+        Objects.requireNonNull(user, "user");
+        MoodRecords.checkNewText(text);
+        Instant now = clock.instant();
+        Optional<Account> account = accounts.findByUser(user);
+        MoodId id = MoodId.generate(now);
+        if (account.isEmpty()) {
+            Mood mood = new Mood(id, user, text, now, false, Optional.empty(), Optional.empty());
+            store.insert(mood);
+            return noAccount(mood);
+        }
+        String owner = newOwner();
+        PendingSync marker = PendingSync.start(SyncOp.CREATE, now);
+        if (mode == SyncMode.INLINE) {
+            marker = marker.leasedTo(owner, now.plus(lease));
+        }
+        Mood mood = new Mood(id, user, text, now, false, Optional.empty(), Optional.of(marker));
+        store.insert(mood);
+        return afterStore(mood, account.get(), owner, SyncOp.CREATE, true);
+    }
+
+    @Override
+    public SyncResult delete(MoodId id) {
+        return change(id, Optional.empty(), Optional.of(true), SyncOp.DELETE);
+    }
+
+    @Override
+    public SyncResult undelete(MoodId id) {
+        return change(id, Optional.empty(), Optional.of(false), SyncOp.UPDATE);
+    }
+
+    @Override
+    public SyncResult edit(MoodId id, String text) {
+        MoodRecords.checkNewText(text);
+        return change(id, Optional.of(text), Optional.empty(), SyncOp.UPDATE);
+    }
+
+    @Override
+    public Optional<Mood> find(MoodId id) {
+        return store.find(Objects.requireNonNull(id, "id"));
+    }
+
+    @Override
+    public List<Mood> failed(Optional<UserId> user) {
+        try (Stream<Mood> pending = store.listPending(user)) {
+            return pending.filter(m -> m.pending().orElseThrow().failed()).toList();
+        }
+    }
+
+    @Override
+    public boolean retry(MoodId id) {
+        Mood mood = store.find(id).orElseThrow(() -> new NoSuchMoodException(id));
+        if (mood.pending().isEmpty() || !mood.pending().get().failed()) {
+            return false;
+        }
+        store.setPending(id, PendingSync.start(mood.pending().get().op(), clock.instant()));
+        worker.nudge();
+        return true;
+    }
+
+    @Override
+    public int syncNow() {
+        int total = 0;
+        int n;
+        while ((n = worker.runOnce()) > 0) {
+            total += n;
+        }
+        return total;
+    }
+
+    @Override
+    public SyncWorker worker() {
+        return worker;
+    }
+
+    @Override
+    public SyncStats stats() {
+        long pending = 0;
+        long parked = 0;
+        Instant oldest = null;
+        try (Stream<Mood> moods = store.listPending(Optional.empty())) {
+            for (Mood m : (Iterable<Mood>) moods::iterator) {
+                pending++;
+                if (m.pending().orElseThrow().failed()) {
+                    parked++;
+                }
+                if (oldest == null || m.when().isBefore(oldest)) {
+                    oldest = m.when();
+                }
+            }
+        }
+        Instant now = clock.instant();
+        Optional<Duration> age = oldest == null ? Optional.empty()
+                : Optional.of(Duration.between(oldest, now).isNegative() ? Duration.ZERO : Duration.between(oldest, now));
+        Map<String, Long> failures = new java.util.TreeMap<>();
+        failuresByError.forEach((k, v) -> failures.put(k, v.sum()));
+        return new SyncStats(stored.sum(), inlineSynced.sum(), synced.sum(), attemptsFailed.sum(), noAccount.sum(),
+                pending, parked, age, failures);
+    }
+
+    @Override
+    public UserSyncStatus status(UserId user) {
+        long total = 0;
+        long[] byState = new long[SyncState.values().length];
+        try (Stream<Mood> moods = store.listByUser(user)) {
+            for (Mood m : (Iterable<Mood>) moods::iterator) {
+                total++;
+                byState[m.syncState().ordinal()]++;
+            }
+        }
+        long malformed;
+        try (Stream<?> bad = store.listMalformed(Optional.of(user))) {
+            malformed = bad.count();
+        }
+        return new UserSyncStatus(user, accounts.findByUser(user).isPresent(), total,
+                byState[SyncState.SYNCED.ordinal()], byState[SyncState.PENDING.ordinal()],
+                byState[SyncState.FAILED.ordinal()], byState[SyncState.DELETED.ordinal()],
+                byState[SyncState.UNSYNCED.ordinal()], malformed);
+    }
+
+    @Override
+    public void close() {
+        worker.close();
+        if (ownsExecutor) {
+            inlineExecutor.shutdown();
+            try {
+                if (!inlineExecutor.awaitTermination(inlineTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS)) {
+                    inlineExecutor.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                inlineExecutor.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MoodSyncService[" + instanceId + ", mode=" + mode + "]";
+    }
+
+    // ---------------------------------------------------------------- changes
+
+    private SyncResult change(MoodId id, Optional<String> text, Optional<Boolean> deleted, SyncOp op) {
+        Objects.requireNonNull(id, "id");
+        Mood current = store.find(id).orElseThrow(() -> new NoSuchMoodException(id));
+        Optional<Account> account = accounts.findByUser(current.user());
+        Instant now = clock.instant();
+        PendingSync marker = PendingSync.start(op, now);
+        Mood changed = store.change(id, new MoodChange(text, deleted, marker));
+        if (account.isEmpty()) {
+            store.completeSync(id, marker.token(), instanceId, Optional.empty());
+            return noAccount(changed);
+        }
+        String owner = newOwner();
+        if (mode == SyncMode.INLINE) {
+            Optional<Mood> leased = store.tryLease(id, owner, now, now.plus(lease));
+            if (leased.isEmpty()) {
+                stored.increment();
+                Mood busy = changed;
+                safely(() -> listener.stored(busy, op));
+                safely(() -> listener.pending(busy, op, PendingReason.BUSY, null));
+                worker.nudge();
+                return SyncResult.pending(id, PendingReason.BUSY, null);
+            }
+            changed = leased.get();
+        }
+        return afterStore(changed, account.get(), owner, op, false);
+    }
+
+    private SyncResult afterStore(Mood mood, Account account, String owner, SyncOp op, boolean posted) {
+        stored.increment();
+        safely(() -> listener.stored(mood, op));
+        if (mode == SyncMode.QUEUED) {
+            safely(() -> listener.pending(mood, op, PendingReason.QUEUED, null));
+            worker.nudge();
+            return SyncResult.pending(mood.id(), PendingReason.QUEUED, null);
+        }
+        Future<SyncResult> write;
+        try {
+            write = inlineExecutor.submit(() -> write(mood, account, owner, true));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            worker.nudge();
+            return SyncResult.pending(mood.id(), PendingReason.BUSY, "inline executor refused the write");
+        }
+        try {
+            return write.get(inlineTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            safely(() -> listener.pending(mood, op, PendingReason.TIMEOUT, null));
+            return SyncResult.pending(mood.id(), PendingReason.TIMEOUT,
+                    "the PDS write did not finish within " + inlineTimeout.toMillis() + " ms; it goes on in the background");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return SyncResult.pending(mood.id(), PendingReason.TIMEOUT, "interrupted while waiting for the PDS");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof StoreException se) {
+                LOG.warn("store failed after the PDS write of mood {}; the worker will redo it: {}", mood.id(),
+                        se.getMessage());
+                return SyncResult.pending(mood.id(), PendingReason.STORE_ERROR, se.getMessage());
+            }
+            LOG.warn("inline write of mood {} failed unexpectedly; the worker will retry it", mood.id(), cause);
+            return SyncResult.pending(mood.id(), PendingReason.PDS_ERROR, String.valueOf(cause));
+        }
+    }
+
+    private SyncResult noAccount(Mood mood) {
+        listenerNoAccount(mood);
+        return SyncResult.noAccount(mood.id());
+    }
+
+    void listenerNoAccount(Mood mood) {
+        noAccount.increment();
+        safely(() -> listener.noAccount(mood));
+    }
+
+    // ---------------------------------------------------------------- writing (shared with the worker)
+
+    String newOwner() {
+        return instanceId + "/op-" + opCounter.incrementAndGet();
+    }
+
+    ReentrantLock lockFor(Did did) {
+        return repoLocks[Math.floorMod(did.hashCode(), LOCK_STRIPES)];
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    MoodStore store() {
+        return store;
+    }
+
+    AccountDirectory accounts() {
+        return accounts;
+    }
+
+    AtprotoRepo repo() {
+        return repo;
+    }
+
+    Duration lease() {
+        return lease;
+    }
+
+    /**
+     * Writes one mood's current state to the PDS under {@code owner}'s lease, then records the outcome in the
+     * store. PDS failures are rescheduled, never thrown; store failures are thrown.
+     */
+    SyncResult write(Mood mood, Account account, String owner, boolean inline) {
+        PendingSync marker = mood.pending().orElseThrow();
+        ReentrantLock lock = lockFor(account.did());
+        long t0 = System.nanoTime();
+        lock.lock();
+        try {
+            Optional<RecordKey> link;
+            try {
+                link = writeRecord(mood, account.did());
+            } catch (PdsException e) {
+                return failed(mood, marker, owner, e);
+            } catch (RecordKeyTakenException e) {
+                return park(mood, marker, owner, e.getMessage());
+            }
+            store.completeSync(mood.id(), marker.token(), owner, link);
+            recordSynced(mood, marker.op(), inline, Duration.ofNanos(System.nanoTime() - t0));
+            return SyncResult.synced(mood.id());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void recordSynced(Mood mood, SyncOp op, boolean inline, Duration elapsed) {
+        synced.increment();
+        if (inline) {
+            inlineSynced.increment();
+        }
+        safely(() -> listener.synced(mood, op, inline, elapsed));
+    }
+
+    /** Brings the PDS to the mood's state; returns the link to record (empty after a delete). */
+    private Optional<RecordKey> writeRecord(Mood mood, Did did) {
+        RecordKey rkey = mood.rkey().orElseGet(() -> MoodRecords.rkeyFor(mood.id()));
+        if (mood.deleted()) {
+            repo.deleteRecord(did, MoodRecords.COLLECTION, rkey, SwapRecord.any());
+            return Optional.empty();
+        }
+        Map<String, Object> record = MoodRecords.toRecord(mood);
+        if (mood.rkey().isPresent()) {
+            repo.putRecord(did, MoodRecords.COLLECTION, rkey, record, SwapRecord.any());
+            return Optional.of(rkey);
+        }
+        CreateResult created = repo.createIfAbsent(did, MoodRecords.COLLECTION, rkey, record);
+        if (!created.created()) {
+            RepoRecord existing = created.existing().orElseThrow();
+            if (!refersTo(existing, mood.id())) {
+                throw new RecordKeyTakenException("record key " + rkey + " of " + did
+                        + " holds a record that is not mood " + mood.id() + "'s; it is left untouched");
+            }
+            if (!existing.cid().equals(computer.aesthetic.moodsync.data.DagCbor.cidOf(record))) {
+                repo.putRecord(did, MoodRecords.COLLECTION, rkey, record, SwapRecord.cid(existing.cid()));
+            }
+        }
+        return Optional.of(rkey);
+    }
+
+    static boolean refersTo(RepoRecord record, MoodId id) {
+        Object ref = record.value().get("ref");
+        Object legacy = record.value().get("mongoId");
+        return id.toString().equals(ref) || ref == null && id.toString().equals(legacy);
+    }
+
+    /** Writes a batch of fresh creates with applyWrites; returns the moods that must be written one by one. */
+    List<Mood> writeBatch(List<Mood> fresh, Account account, String owner) {
+        List<RepoWrite> writes = new ArrayList<>(fresh.size());
+        for (Mood m : fresh) {
+            writes.add(new RepoWrite.Create(MoodRecords.COLLECTION, MoodRecords.rkeyFor(m.id()), MoodRecords.toRecord(m)));
+        }
+        long t0 = System.nanoTime();
+        try {
+            repo.applyWrites(account.did(), writes);
+        } catch (PdsException e) {
+            if (e.httpStatus() != 500) {
+                for (Mood m : fresh) {
+                    failed(m, m.pending().orElseThrow(), owner, e);
+                }
+                return List.of();
+            }
+            // The reference PDS answers a create of an existing record with a plain 500: typically a crash after an
+            // earlier batch landed. Fall back to idempotent single writes, which adopt existing records. Other
+            // failures (outage, 502-504, 429, 4xx) reschedule the whole batch.
+            LOG.debug("applyWrites of {} creates failed ({}); writing them one by one", fresh.size(), e.label());
+            return fresh;
+        }
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
+        for (Mood m : fresh) {
+            store.completeSync(m.id(), m.pending().orElseThrow().token(), owner, Optional.of(MoodRecords.rkeyFor(m.id())));
+            recordSynced(m, SyncOp.CREATE, false, elapsed);
+        }
+        return List.of();
+    }
+
+    SyncResult failed(Mood mood, PendingSync marker, String owner, PdsException e) {
+        int attempts = marker.attempts() + 1;
+        boolean outage = e instanceof PdsUnavailableException || e instanceof RateLimitedException;
+        boolean park = !outage && attempts >= maxAttempts;
+        Instant now = clock.instant();
+        Instant next = now.plus(backoff(attempts));
+        if (e.retryAt().isPresent() && e.retryAt().get().isAfter(next)) {
+            next = e.retryAt().get();
+        }
+        String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+        attemptsFailed.increment();
+        failuresByError.computeIfAbsent(e.label(), k -> new LongAdder()).increment();
+        store.reschedule(mood.id(), marker.token(), owner, attempts, next, error, park);
+        PendingReason reason = reasonFor(e);
+        safely(() -> listener.pending(mood, marker.op(), reason, e));
+        if (park) {
+            safely(() -> listener.parked(mood, marker.op(), error));
+        }
+        return SyncResult.pending(mood.id(), reason, e.getMessage());
+    }
+
+    private SyncResult park(Mood mood, PendingSync marker, String owner, String error) {
+        attemptsFailed.increment();
+        failuresByError.computeIfAbsent("RecordKeyTaken", k -> new LongAdder()).increment();
+        store.reschedule(mood.id(), marker.token(), owner, marker.attempts() + 1, clock.instant(), error, true);
+        LOG.warn("mood {} parked: {}", mood.id(), error);
+        safely(() -> listener.parked(mood, marker.op(), error));
+        return SyncResult.pending(mood.id(), PendingReason.PDS_ERROR, error);
+    }
+
+    private Duration backoff(int attempts) {
+        long base = backoffBase.toMillis();
+        long max = backoffMax.toMillis();
+        long exp = attempts >= 40 ? max : Math.min(max, base << Math.min(attempts - 1, 30));
+        long jittered = exp / 2 + ThreadLocalRandom.current().nextLong(exp / 2 + 1);
+        return Duration.ofMillis(Math.max(1, jittered));
+    }
+
+    static PendingReason reasonFor(PdsException e) {
+        if (e instanceof PdsUnavailableException) {
+            return PendingReason.PDS_UNAVAILABLE;
+        }
+        if (e instanceof RateLimitedException) {
+            return PendingReason.RATE_LIMITED;
+        }
+        if (e instanceof PdsAuthenticationException) {
+            return PendingReason.SESSION_REFUSED;
+        }
+        return PendingReason.PDS_ERROR;
+    }
+
+    void safely(Runnable listenerCall) {
+        try {
+            listenerCall.run();
+        } catch (RuntimeException e) {
+            LOG.warn("a SyncListener threw; ignored", e);
+        }
+    }
+
+    /** The record key a new mood needs holds another mood's record: never overwritten, the mood is parked. */
+    static final class RecordKeyTakenException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        RecordKeyTakenException(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,394 @@
+package computer.aesthetic.moodsync;
+
+import computer.aesthetic.moodsync.spi.AccountDirectory;
+import computer.aesthetic.moodsync.spi.AtprotoRepo;
+import computer.aesthetic.moodsync.spi.MoodStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Keeps moods in the store and their records on the PDS in step: the facade of mood-sync.
+ *
+ * <p>Every change is written to the {@link MoodStore} first, with a durable pending marker, then to the PDS. A PDS
+ * failure never loses or blocks a change: the call returns {@link SyncResult.Outcome#PENDING} and the service's
+ * {@link SyncWorker} retries with backoff until the PDS has it. Record keys are a pure function of the mood id
+ * ({@link computer.aesthetic.moodsync.record.MoodRecords#rkeyFor}), so no retry, restart or second worker can create
+ * a second record for one mood. Store failures are thrown ({@link StoreException}); PDS failures never are.
+ *
+ * <p>Build with {@link #builder()}. Implementations are thread-safe. Close the service to stop its worker.
+ */
+public interface MoodSyncService extends AutoCloseable {
+
+    /**
+     * Starts a builder.
+     *
+     * @return a new builder
+     */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Posts a mood: validates the text, stores the mood with its pending marker in one write, then (in
+     * {@link SyncMode#INLINE} mode) writes its record within the inline time budget.
+     *
+     * @param user the author
+     * @param text the text: not blank, at most 5000 UTF-8 bytes, no lone surrogates or NUL
+     * @return what happened on the PDS side; the mood's id is {@link SyncResult#moodId()}
+     * @throws InvalidRecordException if the text is unfit (nothing is written)
+     * @throws StoreException if the store failed (nothing was written to the PDS)
+     */
+    SyncResult post(UserId user, String text);
+
+    /**
+     * Soft-deletes a mood ({@code deleted: true}, as the origin system does), then deletes its record.
+     * Deleting a deleted mood again is harmless.
+     *
+     * @param id the mood
+     * @return what happened on the PDS side
+     * @throws NoSuchMoodException if there is no such mood
+     * @throws StoreException if the store failed
+     */
+    SyncResult delete(MoodId id);
+
+    /**
+     * Undoes a soft delete, then puts the record back at the same record key.
+     *
+     * @param id the mood
+     * @return what happened on the PDS side
+     * @throws NoSuchMoodException if there is no such mood
+     * @throws StoreException if the store failed
+     */
+    SyncResult undelete(MoodId id);
+
+    /**
+     * Replaces a mood's text, then puts the record with the new text at the same record key.
+     *
+     * @param id the mood
+     * @param text the new text, with the same rules as {@link #post}
+     * @return what happened on the PDS side
+     * @throws InvalidRecordException if the text is unfit (nothing is written)
+     * @throws NoSuchMoodException if there is no such mood
+     * @throws StoreException if the store failed
+     */
+    SyncResult edit(MoodId id, String text);
+
+    /**
+     * Finds a mood in the store.
+     *
+     * @param id the mood
+     * @return the mood, or empty
+     */
+    Optional<Mood> find(MoodId id);
+
+    /**
+     * Lists the moods whose writes were parked after too many attempts.
+     *
+     * @param user only this user's, or empty for all
+     * @return the parked moods, oldest due first
+     */
+    List<Mood> failed(Optional<UserId> user);
+
+    /**
+     * Puts a parked mood's write back in the queue, with its attempts reset.
+     *
+     * @param id the mood
+     * @return true when the mood was parked and is now queued again
+     * @throws NoSuchMoodException if there is no such mood
+     */
+    boolean retry(MoodId id);
+
+    /**
+     * Runs the worker until no work is due now (useful in scripts and tests, and to drain before shutdown).
+     *
+     * @return how many moods were processed
+     */
+    int syncNow();
+
+    /**
+     * Returns the service's worker (started by {@link Builder#build()} unless disabled).
+     *
+     * @return the worker
+     */
+    SyncWorker worker();
+
+    /**
+     * Returns a snapshot of sync statistics.
+     *
+     * @return the statistics
+     */
+    SyncStats stats();
+
+    /**
+     * Counts a user's moods by sync state, deleted ones counted correctly (never as synced).
+     *
+     * @param user the user
+     * @return the counts
+     */
+    UserSyncStatus status(UserId user);
+
+    /** Stops the worker and the inline executor (if the service created it); waits briefly for writes in flight. */
+    @Override
+    void close();
+
+    /**
+     * Builds a {@link MoodSyncService}. Not thread-safe; the built service is.
+     *
+     * <table>
+     *   <caption>Options and defaults</caption>
+     *   <tr><th>option</th><th>default</th></tr>
+     *   <tr><td>store, repo, accounts</td><td>required</td></tr>
+     *   <tr><td>clock</td><td>{@link Clock#systemUTC()}</td></tr>
+     *   <tr><td>listener</td><td>{@link SyncListener#NONE}</td></tr>
+     *   <tr><td>mode</td><td>{@link SyncMode#INLINE}</td></tr>
+     *   <tr><td>inlineTimeout</td><td>3 s</td></tr>
+     *   <tr><td>lease</td><td>2 min (must exceed the PDS client's total call time)</td></tr>
+     *   <tr><td>maxAttempts</td><td>12 (then the mood is parked as failed)</td></tr>
+     *   <tr><td>backoff</td><td>1 s doubling up to 15 min, with jitter</td></tr>
+     *   <tr><td>pollInterval</td><td>1 s</td></tr>
+     *   <tr><td>batchSize</td><td>200 (moods claimed, and writes per applyWrites)</td></tr>
+     *   <tr><td>workerThreads</td><td>1</td></tr>
+     *   <tr><td>startWorker</td><td>true</td></tr>
+     *   <tr><td>inlineExecutor</td><td>a daemon thread pool owned by the service</td></tr>
+     * </table>
+     */
+    final class Builder {
+        MoodStore store;
+        AtprotoRepo repo;
+        AccountDirectory accounts;
+        Clock clock = Clock.systemUTC();
+        SyncListener listener = SyncListener.NONE;
+        SyncMode mode = SyncMode.INLINE;
+        Duration inlineTimeout = Duration.ofSeconds(3);
+        Duration lease = Duration.ofMinutes(2);
+        int maxAttempts = 12;
+        Duration backoffBase = Duration.ofSeconds(1);
+        Duration backoffMax = Duration.ofMinutes(15);
+        Duration pollInterval = Duration.ofSeconds(1);
+        int batchSize = 200;
+        int workerThreads = 1;
+        boolean startWorker = true;
+        ExecutorService inlineExecutor;
+        String instanceId;
+
+        Builder() {
+        }
+
+        /**
+         * Sets the store of moods (required).
+         *
+         * @param store the store
+         * @return this builder
+         */
+        public Builder store(MoodStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
+         * Sets the PDS client (required).
+         *
+         * @param repo the repository client
+         * @return this builder
+         */
+        public Builder repo(AtprotoRepo repo) {
+            this.repo = Objects.requireNonNull(repo, "repo");
+            return this;
+        }
+
+        /**
+         * Sets the directory of accounts (required).
+         *
+         * @param accounts the directory
+         * @return this builder
+         */
+        public Builder accounts(AccountDirectory accounts) {
+            this.accounts = Objects.requireNonNull(accounts, "accounts");
+            return this;
+        }
+
+        /**
+         * Sets the clock for mood times, due times and leases.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Sets the listener of sync events.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder listener(SyncListener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Sets when posts write to the PDS.
+         *
+         * @param mode inline (default) or queued
+         * @return this builder
+         */
+        public Builder mode(SyncMode mode) {
+            this.mode = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
+        /**
+         * Sets how long an inline write may hold the caller before the call returns {@code PENDING(TIMEOUT)}.
+         *
+         * @param timeout a positive duration
+         * @return this builder
+         */
+        public Builder inlineTimeout(Duration timeout) {
+            this.inlineTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /**
+         * Sets how long a writer holds a mood; a crashed writer's work is taken over after it.
+         *
+         * @param lease a positive duration, longer than the PDS client's total call time
+         * @return this builder
+         */
+        public Builder lease(Duration lease) {
+            this.lease = Objects.requireNonNull(lease, "lease");
+            return this;
+        }
+
+        /**
+         * Sets after how many failed attempts a write is parked as failed (outages and rate limits do not park).
+         *
+         * @param maxAttempts at least 1
+         * @return this builder
+         */
+        public Builder maxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /**
+         * Sets the retry backoff: {@code base * 2^(attempts-1)}, capped at {@code max}, with jitter.
+         *
+         * @param base the first delay, positive
+         * @param max the longest delay, at least {@code base}
+         * @return this builder
+         */
+        public Builder backoff(Duration base, Duration max) {
+            this.backoffBase = Objects.requireNonNull(base, "base");
+            this.backoffMax = Objects.requireNonNull(max, "max");
+            return this;
+        }
+
+        /**
+         * Sets how often an idle worker looks for due work (it is also woken by new work of this instance).
+         *
+         * @param interval a positive duration
+         * @return this builder
+         */
+        public Builder pollInterval(Duration interval) {
+            this.pollInterval = Objects.requireNonNull(interval, "interval");
+            return this;
+        }
+
+        /**
+         * Sets how many moods a worker claims at once, which is also the most writes per {@code applyWrites}.
+         *
+         * @param batchSize 1 to 200
+         * @return this builder
+         */
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /**
+         * Sets how many worker threads run (they work on different users in parallel).
+         *
+         * @param threads at least 1
+         * @return this builder
+         */
+        public Builder workerThreads(int threads) {
+            this.workerThreads = threads;
+            return this;
+        }
+
+        /**
+         * Sets whether {@link #build()} starts the worker (tests and scripts may drive it with
+         * {@link MoodSyncService#syncNow()} instead).
+         *
+         * @param start true to start it
+         * @return this builder
+         */
+        public Builder startWorker(boolean start) {
+            this.startWorker = start;
+            return this;
+        }
+
+        /**
+         * Sets the executor that runs inline writes (the host's); by default the service owns a daemon pool.
+         *
+         * @param executor the executor; the service does not shut it down
+         * @return this builder
+         */
+        public Builder inlineExecutor(ExecutorService executor) {
+            this.inlineExecutor = Objects.requireNonNull(executor, "executor");
+            return this;
+        }
+
+        /**
+         * Names this instance in leases (default: random). Must differ between app instances.
+         *
+         * @param id a non-blank id
+         * @return this builder
+         */
+        public Builder instanceId(String id) {
+            this.instanceId = Objects.requireNonNull(id, "id");
+            return this;
+        }
+
+        /**
+         * Validates the options and builds the service (starting its worker unless disabled).
+         *
+         * @return the service
+         * @throws IllegalArgumentException naming the first bad option
+         */
+        public MoodSyncService build() {
+            require(store != null, "store is required");
+            require(repo != null, "repo is required");
+            require(accounts != null, "accounts is required");
+            require(positive(inlineTimeout), "inlineTimeout must be positive, found " + inlineTimeout);
+            require(positive(lease), "lease must be positive, found " + lease);
+            require(lease.compareTo(inlineTimeout) > 0, "lease must be longer than inlineTimeout");
+            require(maxAttempts >= 1, "maxAttempts must be >= 1, found " + maxAttempts);
+            require(positive(backoffBase), "backoff base must be positive, found " + backoffBase);
+            require(backoffMax.compareTo(backoffBase) >= 0, "backoff max must be >= base");
+            require(positive(pollInterval), "pollInterval must be positive, found " + pollInterval);
+            require(batchSize >= 1 && batchSize <= AtprotoRepo.MAX_WRITES,
+                    "batchSize must be 1..200, found " + batchSize);
+            require(workerThreads >= 1, "workerThreads must be >= 1, found " + workerThreads);
+            require(instanceId == null || !instanceId.isBlank(), "instanceId must not be blank");
+            return new DefaultMoodSyncService(this);
+        }
+
+        private static boolean positive(Duration d) {
+            return !d.isNegative() && !d.isZero();
+        }
+
+        private static void require(boolean ok, String message) {
+            if (!ok) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package computer.aesthetic.moodsync;
+
+/** Why a write did not reach the PDS during the call (it is stored and will be retried by the worker). */
+public enum PendingReason {
+    /** The service runs in {@link SyncMode#QUEUED} mode: the worker writes it. */
+    QUEUED,
+    /** The PDS could not be reached, or its circuit breaker is open after repeated failures. */
+    PDS_UNAVAILABLE,
+    /** The inline time budget ran out; the write goes on in the background or is retried. */
+    TIMEOUT,
+    /** The repository's write budget is spent, or the PDS answered 429. */
+    RATE_LIMITED,
+    /** The PDS refused the account's credentials or session. */
+    SESSION_REFUSED,
+    /** The PDS answered with another error. */
+    PDS_ERROR,
+    /** Another writer holds this mood right now; it hands the work over when it finishes. */
+    BUSY,
+    /** The store failed while recording the outcome of the PDS write; the worker will redo the write. */
+    STORE_ERROR
+}

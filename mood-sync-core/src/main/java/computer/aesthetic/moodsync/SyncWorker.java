@@ -1,0 +1,185 @@
+package computer.aesthetic.moodsync;
+
+import computer.aesthetic.moodsync.spi.Account;
+import computer.aesthetic.moodsync.spi.Claim;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Retries pending PDS writes: claims due work from the store with a lease, one user at a time, writes fresh
+ * creates in {@code applyWrites} batches and everything else one record at a time, and reschedules failures with
+ * exponential backoff and jitter. Owned by its {@link MoodSyncService}, which starts it and stops it on close.
+ *
+ * <p>Many app instances may run workers on one store: leases keep them off each other's work, and a crashed
+ * worker's lease expires so another takes over. Within one instance, one writer per repository runs at a time.
+ * Thread-safe.
+ */
+public final class SyncWorker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SyncWorker.class);
+
+    private final DefaultMoodSyncService service;
+    private final String instanceId;
+    private final int threads;
+    private final int batchSize;
+    private final Duration pollInterval;
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final ReentrantLock wakeLock = new ReentrantLock();
+    private final Condition wake = wakeLock.newCondition();
+    private final List<Thread> workers = new ArrayList<>();
+    private boolean nudged;
+
+    SyncWorker(DefaultMoodSyncService service, String instanceId, int threads, int batchSize, Duration pollInterval) {
+        this.service = service;
+        this.instanceId = instanceId;
+        this.threads = threads;
+        this.batchSize = batchSize;
+        this.pollInterval = pollInterval;
+    }
+
+    /** Starts the worker threads (daemon threads named {@code moodsync-worker-N}); a second call does nothing. */
+    public synchronized void start() {
+        if (!running.compareAndSet(false, true)) {
+            return;
+        }
+        for (int i = 0; i < threads; i++) {
+            String owner = instanceId + "/worker-" + i;
+            Thread t = new Thread(() -> loop(owner), "moodsync-worker-" + i);
+            t.setDaemon(true);
+            workers.add(t);
+            t.start();
+        }
+    }
+
+    /**
+     * Tells whether the worker threads are running.
+     *
+     * @return true between {@link #start()} and {@link #close()}
+     */
+    public boolean isRunning() {
+        return running.get();
+    }
+
+    /** Wakes an idle worker thread to look for due work now. */
+    public void nudge() {
+        wakeLock.lock();
+        try {
+            nudged = true;
+            wake.signalAll();
+        } finally {
+            wakeLock.unlock();
+        }
+    }
+
+    /**
+     * Claims and processes one batch of due work on the calling thread.
+     *
+     * @return how many moods were processed (0 when nothing was due)
+     */
+    public int runOnce() {
+        return runOnce(instanceId + "/caller-" + Thread.currentThread().getId());
+    }
+
+    private int runOnce(String owner) {
+        List<Mood> claimed = service.store().claimDue(new Claim(owner, service.clock().instant(), service.lease(),
+                Optional.empty(), batchSize));
+        if (claimed.isEmpty()) {
+            return 0;
+        }
+        process(claimed, owner);
+        return claimed.size();
+    }
+
+    private void process(List<Mood> claimed, String owner) {
+        UserId user = claimed.get(0).user();
+        Optional<Account> account = service.accounts().findByUser(user);
+        if (account.isEmpty()) {
+            for (Mood m : claimed) {
+                service.store().completeSync(m.id(), m.pending().orElseThrow().token(), owner, Optional.empty());
+                service.safely(() -> service.listenerNoAccount(m));
+            }
+            return;
+        }
+        ReentrantLock repoLock = service.lockFor(account.get().did());
+        repoLock.lock();
+        try {
+            List<Mood> fresh = new ArrayList<>();
+            List<Mood> singles = new ArrayList<>();
+            for (Mood m : claimed) {
+                PendingSync p = m.pending().orElseThrow();
+                boolean stateKnown = p.op() == SyncOp.CREATE && p.attempts() == 0 && !m.deleted() && m.rkey().isEmpty();
+                (stateKnown ? fresh : singles).add(m);
+            }
+            if (fresh.size() >= 2) {
+                singles.addAll(service.writeBatch(fresh, account.get(), owner));
+            } else {
+                singles.addAll(fresh);
+            }
+            for (Mood m : singles) {
+                service.write(m, account.get(), owner, false);
+            }
+        } finally {
+            repoLock.unlock();
+        }
+    }
+
+    private void loop(String owner) {
+        while (running.get()) {
+            int processed;
+            try {
+                processed = runOnce(owner);
+            } catch (RuntimeException e) {
+                LOG.warn("sync worker pass failed; retrying after {} ms: {}", pollInterval.toMillis(), e.toString());
+                processed = 0;
+            }
+            if (processed == 0) {
+                idle();
+            }
+        }
+    }
+
+    private void idle() {
+        wakeLock.lock();
+        try {
+            if (!nudged && running.get()) {
+                wake.await(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            nudged = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running.set(false);
+        } finally {
+            wakeLock.unlock();
+        }
+    }
+
+    /** Stops the worker threads, waiting for the batch in progress to finish (up to 30 s). */
+    @Override
+    public synchronized void close() {
+        if (!running.compareAndSet(true, false)) {
+            return;
+        }
+        nudge();
+        for (Thread t : workers) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        workers.clear();
+    }
+
+    @Override
+    public String toString() {
+        return "SyncWorker[" + instanceId + ", threads=" + threads + ", running=" + running.get() + "]";
+    }
+}
