@@ -1,0 +1,600 @@
+package computer.aesthetic.moodsync.mongo;
+
+import static com.mongodb.client.model.Filters.and;
+import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.exists;
+import static com.mongodb.client.model.Filters.gt;
+import static com.mongodb.client.model.Filters.gte;
+import static com.mongodb.client.model.Filters.lte;
+import static com.mongodb.client.model.Filters.ne;
+import static com.mongodb.client.model.Filters.or;
+import static com.mongodb.client.model.Filters.type;
+
+import com.mongodb.MongoClientSettings;
+import com.mongodb.MongoException;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoCursor;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+import com.mongodb.client.result.UpdateResult;
+import computer.aesthetic.moodsync.Mood;
+import computer.aesthetic.moodsync.MoodId;
+import computer.aesthetic.moodsync.NoSuchMoodException;
+import computer.aesthetic.moodsync.PendingSync;
+import computer.aesthetic.moodsync.StoreConflictException;
+import computer.aesthetic.moodsync.StoreException;
+import computer.aesthetic.moodsync.UserId;
+import computer.aesthetic.moodsync.mongo.internal.Cursors;
+import computer.aesthetic.moodsync.mongo.internal.Errors;
+import computer.aesthetic.moodsync.mongo.internal.MoodDocuments;
+import computer.aesthetic.moodsync.spi.Claim;
+import computer.aesthetic.moodsync.spi.MalformedMood;
+import computer.aesthetic.moodsync.spi.MoodChange;
+import computer.aesthetic.moodsync.spi.MoodStore;
+import computer.aesthetic.moodsync.syntax.RecordKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.bson.types.ObjectId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link MoodStore} over a MongoDB collection in the origin system's schema.
+ *
+ * <h2>Schema</h2>
+ * One document per mood, exactly as the origin system writes them:
+ * <pre>{@code
+ * {_id: ObjectId, user: String, mood: String, when: Date, deleted?: true, atproto?: {rkey: String},
+ *  atprotoSync?: {op: "CREATE"|"UPDATE"|"DELETE", token: Long, attempts: Int, nextAttemptAt: Date,
+ *                 lastError?: String, leaseOwner?: String, leaseUntil?: Date, failed?: true}}
+ * }</pre>
+ * <ul>
+ *   <li>A synced mood looks exactly as before: {@code atproto: {rkey}} and no {@code atprotoSync}. The pending
+ *       marker {@code atprotoSync} is written in the same insert as a new mood and removed ({@code $unset}) in the
+ *       same update that links {@code atproto.rkey}.</li>
+ *   <li>{@code deleted} is written only when true; an undelete removes the field ({@code $unset}), so an undeleted
+ *       mood looks like one that was never deleted.</li>
+ *   <li>Updates use {@code $set}/{@code $unset} on the fields they own and never replace a document, so unknown
+ *       fields are preserved.</li>
+ *   <li>Reading is tolerant: a document without {@code when} gets the timestamp of its ObjectId (second
+ *       precision; the document is not rewritten); {@code atproto} may carry other fields and any valid record
+ *       key (such as a PDS-chosen TID); {@code deleted: false} reads as not deleted. A document that cannot be
+ *       read as a mood ({@code _id} not an ObjectId, {@code user} missing or not a valid user id, {@code mood}
+ *       not a string, {@code when} not a date, ...) is skipped by listings and reported by
+ *       {@link #listMalformed}; {@link #find} and {@link #findByRkey} treat it as absent, the methods that
+ *       change a mood refuse it with a {@link StoreException}, and pending work found on it by {@link #claimDue}
+ *       or {@link #tryLease} is parked ({@code failed: true}, {@code lastError} naming the problem) rather than
+ *       claimed again and again.</li>
+ *   <li>Documents are decoded with the driver's default codecs, whatever codec registry the database has.</li>
+ * </ul>
+ *
+ * <h2>Indexes</h2>
+ * Unless {@link Builder#createIndexes(boolean) disabled}, {@link Builder#build()} creates (idempotently)
+ * {@code {user: 1, _id: 1}} for listings, a unique sparse {@code {"atproto.rkey": 1}} that makes record keys unique
+ * across the collection, and a sparse {@code {"atprotoSync.nextAttemptAt": 1}} for due work. The rkey index is
+ * sparse rather than partial because some servers (such as the embedded test server) ignore partial filters; rkeys
+ * are unique per collection, not per user, which is sound because this library derives them from unique ObjectIds
+ * and PDS-chosen TIDs do not repeat. Without the unique index, rkey uniqueness is not enforced.
+ *
+ * <h2>Consistency and thread-safety</h2>
+ * Instances are immutable and thread-safe, and many instances (in many processes) may share one collection: every
+ * method is atomic on one document, work is claimed with {@code findOneAndUpdate}, no transactions are used. Write
+ * concern, read concern and read preference are those of the host's {@link MongoDatabase}; use the primary (the
+ * default) for reads, or the store may read its own writes late. The store never creates a client of its own.
+ *
+ * <p>Failures are {@link StoreException}s naming the operation (e.g. {@code "insert"}, {@code "claimDue"}) with the
+ * driver's exception as the cause; a unique index violation is a {@link StoreConflictException}.
+ */
+public final class MongoMoodStore implements MoodStore {
+    private static final Logger LOG = LoggerFactory.getLogger(MongoMoodStore.class);
+    /** The default collection name. */
+    public static final String DEFAULT_COLLECTION = "moods";
+
+    /**
+     * The shape checks a filter can make: a malformed document is refused rather than given a pending marker or a
+     * lease. What a filter cannot see (an invalid record key or user id, a broken marker) is caught on reading.
+     */
+    private static final Bson LOOKS_LIKE_A_MOOD = and(
+            type(MoodDocuments.USER, "string"),
+            type(MoodDocuments.TEXT, "string"),
+            or(eq(MoodDocuments.WHEN, null), type(MoodDocuments.WHEN, "date")),
+            or(eq(MoodDocuments.DELETED, null), type(MoodDocuments.DELETED, "bool")));
+
+    private final MongoCollection<Document> moods;
+
+    private MongoMoodStore(MongoCollection<Document> moods) {
+        this.moods = moods;
+    }
+
+    /**
+     * Starts building a store on the host's database.
+     *
+     * @param database the host's database; its client, write concern and read preference are used as they are
+     * @return a builder
+     */
+    public static Builder builder(MongoDatabase database) {
+        return new Builder(database);
+    }
+
+    /**
+     * Builds a {@link MongoMoodStore}. Not thread-safe; the built store is.
+     */
+    public static final class Builder {
+        private final MongoDatabase database;
+        private String collection = DEFAULT_COLLECTION;
+        private boolean createIndexes = true;
+
+        private Builder(MongoDatabase database) {
+            this.database = Objects.requireNonNull(database, "database");
+        }
+
+        /**
+         * Sets the collection of moods.
+         *
+         * @param name the collection name; default {@value MongoMoodStore#DEFAULT_COLLECTION}
+         * @return this builder
+         */
+        public Builder collection(String name) {
+            this.collection = Objects.requireNonNull(name, "collection");
+            return this;
+        }
+
+        /**
+         * Sets whether {@link #build()} creates the store's indexes (idempotently: existing identical indexes are
+         * left alone).
+         *
+         * @param create true (the default) to create them; false when the host manages indexes itself
+         * @return this builder
+         */
+        public Builder createIndexes(boolean create) {
+            this.createIndexes = create;
+            return this;
+        }
+
+        /**
+         * Builds the store, creating its indexes unless disabled.
+         *
+         * @return the store
+         * @throws IllegalArgumentException if the collection name is not a valid MongoDB collection name
+         * @throws StoreException if creating the indexes failed (operation {@code "createIndexes"})
+         */
+        public MongoMoodStore build() {
+            validateCollectionName("collection", collection);
+            MongoMoodStore store = new MongoMoodStore(database.getCollection(collection)
+                    .withCodecRegistry(MongoClientSettings.getDefaultCodecRegistry()));
+            if (createIndexes) {
+                store.createIndexes();
+            }
+            return store;
+        }
+    }
+
+    static void validateCollectionName(String property, String name) {
+        if (name.isEmpty() || name.startsWith("system.") || name.indexOf('$') >= 0 || name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException(property + ": expected a MongoDB collection name (not empty, no '$' or "
+                    + "NUL, not starting with 'system.'), found " + MoodDocuments.quote(name));
+        }
+    }
+
+    /**
+     * Creates the store's indexes if they do not exist (see the class documentation). Safe to call any number of
+     * times, from any number of processes.
+     *
+     * @throws StoreException if an index could not be created, for instance because an index on the same keys
+     *     exists with other options (operation {@code "createIndexes"})
+     */
+    public void createIndexes() {
+        run("createIndexes", () -> {
+            moods.createIndex(Indexes.ascending(MoodDocuments.USER, MoodDocuments.ID));
+            moods.createIndex(Indexes.ascending(MoodDocuments.RKEY), new IndexOptions().unique(true).sparse(true));
+            moods.createIndex(Indexes.ascending(MoodDocuments.SYNC_NEXT), new IndexOptions().sparse(true));
+            return null;
+        });
+    }
+
+    /**
+     * Returns the collection's namespace, for diagnostics.
+     *
+     * @return {@code database.collection}
+     */
+    public String namespace() {
+        return moods.getNamespace().getFullName();
+    }
+
+    @Override
+    public void insert(Mood mood) {
+        Objects.requireNonNull(mood, "mood");
+        try {
+            moods.insertOne(MoodDocuments.toDocument(mood));
+        } catch (MongoException e) {
+            if (Errors.isDuplicateKey(e)) {
+                throw conflictOnInsert("insert", mood, e);
+            }
+            throw Errors.wrap("insert", e);
+        }
+    }
+
+    @Override
+    public boolean insertIfAbsent(Mood mood) {
+        Objects.requireNonNull(mood, "mood");
+        try {
+            moods.insertOne(MoodDocuments.toDocument(mood));
+            return true;
+        } catch (MongoException e) {
+            if (Errors.isDuplicateKey(e)) {
+                if (idExists("insertIfAbsent", mood.id())) {
+                    return false;
+                }
+                throw conflictOnInsert("insertIfAbsent", mood, e);
+            }
+            throw Errors.wrap("insertIfAbsent", e);
+        }
+    }
+
+    private StoreConflictException conflictOnInsert(String operation, Mood mood, MongoException e) {
+        if (idExists(operation, mood.id())) {
+            return new StoreConflictException(operation, "a mood with id " + mood.id() + " exists", e);
+        }
+        return new StoreConflictException(operation, "record key " + mood.rkey().map(RecordKey::value).orElse("?")
+                + " is linked to another mood (inserting mood " + mood.id() + ")", e);
+    }
+
+    private boolean idExists(String operation, MoodId id) {
+        return run(operation, () -> moods.find(eq(MoodDocuments.ID, MoodDocuments.objectId(id)))
+                .projection(Projections.include(MoodDocuments.ID)).first() != null);
+    }
+
+    @Override
+    public Optional<Mood> find(MoodId id) {
+        Objects.requireNonNull(id, "id");
+        Document d = run("find", () -> moods.find(eq(MoodDocuments.ID, MoodDocuments.objectId(id))).first());
+        return d == null ? Optional.empty() : readOrSkip(d);
+    }
+
+    @Override
+    public Optional<Mood> findByRkey(UserId user, RecordKey rkey) {
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(rkey, "rkey");
+        Document d = run("findByRkey", () -> moods.find(and(eq(MoodDocuments.RKEY, rkey.value()),
+                eq(MoodDocuments.USER, user.value()))).first());
+        return d == null ? Optional.empty() : readOrSkip(d);
+    }
+
+    @Override
+    public Stream<Mood> listByUser(UserId user) {
+        Objects.requireNonNull(user, "user");
+        MongoCursor<Document> cursor = run("listByUser", () -> moods.find(eq(MoodDocuments.USER, user.value()))
+                .sort(Sorts.ascending(MoodDocuments.ID)).iterator());
+        return Cursors.stream("listByUser", cursor, MongoMoodStore::readOrSkip);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Walks the {@code {user: 1, _id: 1}} index one user at a time (one small query per user), so it never holds
+     * more than one user in memory. Users are compared as MongoDB compares strings (by UTF-8 bytes); user fields
+     * that are not valid user ids are skipped.
+     */
+    @Override
+    public Stream<UserId> listUsers() {
+        Iterator<UserId> users = new Iterator<>() {
+            private Optional<String> last = Optional.empty();
+            private UserId next;
+            private boolean done;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null && !done) {
+                    Bson filter = last.isPresent() ? gt(MoodDocuments.USER, last.get()) : gte(MoodDocuments.USER, "");
+                    Document d = run("listUsers", () -> moods.find(and(filter, type(MoodDocuments.USER, "string")))
+                            .sort(Sorts.ascending(MoodDocuments.USER))
+                            .projection(Projections.include(MoodDocuments.USER))
+                            .limit(1).first());
+                    if (d == null || !(d.get(MoodDocuments.USER) instanceof String user)) {
+                        done = true;
+                    } else {
+                        last = Optional.of(user);
+                        next = UserId.tryParse(user).orElse(null);
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public UserId next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                UserId result = next;
+                next = null;
+                return result;
+            }
+        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(users,
+                Spliterator.ORDERED | Spliterator.DISTINCT | Spliterator.NONNULL), false);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Reads every document of the user (or of the collection) and reports those that are not moods, in
+     * {@code _id} order. A full scan: meant for diagnostics and reconcile reports. Documents without a string
+     * {@code user} are reported only when {@code user} is empty.
+     */
+    @Override
+    public Stream<MalformedMood> listMalformed(Optional<UserId> user) {
+        Objects.requireNonNull(user, "user");
+        Bson filter = user.map(u -> eq(MoodDocuments.USER, u.value())).orElse(new Document());
+        MongoCursor<Document> cursor = run("listMalformed", () -> moods.find(filter)
+                .sort(Sorts.ascending(MoodDocuments.ID)).iterator());
+        return Cursors.stream("listMalformed", cursor, d -> MoodDocuments.read(d).malformed());
+    }
+
+    @Override
+    public Stream<Mood> listPending(Optional<UserId> user) {
+        Objects.requireNonNull(user, "user");
+        Bson pending = exists(MoodDocuments.SYNC);
+        Bson filter = user.map(u -> and(pending, eq(MoodDocuments.USER, u.value()))).orElse(pending);
+        MongoCursor<Document> cursor = run("listPending", () -> moods.find(filter)
+                .sort(Sorts.ascending(MoodDocuments.SYNC_NEXT, MoodDocuments.ID)).iterator());
+        return Cursors.stream("listPending", cursor, MongoMoodStore::readOrSkip);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The marker's fields are set one by one ({@code atprotoSync.op}, {@code .token}, ...), so a lease held on
+     * the old marker ({@code leaseOwner}, {@code leaseUntil}) is kept. A document that is not a valid mood is refused
+     * with a {@link StoreException} and left as it is (unless it is malformed in a way a filter cannot see, such
+     * as an invalid record key: then the change is applied and the exception names the problem).
+     */
+    @Override
+    public Mood change(MoodId id, MoodChange change) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(change, "change");
+        List<Bson> updates = new ArrayList<>();
+        change.text().ifPresent(t -> updates.add(Updates.set(MoodDocuments.TEXT, t)));
+        change.deleted().ifPresent(d -> updates.add(d ? Updates.set(MoodDocuments.DELETED, true)
+                : Updates.unset(MoodDocuments.DELETED)));
+        PendingSync p = change.pending();
+        updates.add(Updates.set(MoodDocuments.SYNC_OP, p.op().name()));
+        updates.add(Updates.set(MoodDocuments.SYNC_TOKEN, p.token()));
+        updates.add(Updates.set(MoodDocuments.SYNC_ATTEMPTS, p.attempts()));
+        updates.add(Updates.set(MoodDocuments.SYNC_NEXT, Date.from(p.nextAttemptAt())));
+        updates.add(p.lastError().isPresent() ? Updates.set(MoodDocuments.SYNC_ERROR, p.lastError().get())
+                : Updates.unset(MoodDocuments.SYNC_ERROR));
+        updates.add(p.failed() ? Updates.set(MoodDocuments.SYNC_FAILED, true)
+                : Updates.unset(MoodDocuments.SYNC_FAILED));
+        return updateReadable("change", id, Updates.combine(updates));
+    }
+
+    @Override
+    public Optional<Mood> tryLease(MoodId id, String owner, Instant now, Instant until) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(now, "now");
+        Objects.requireNonNull(until, "until");
+        Date at = Date.from(now);
+        Bson filter = and(eq(MoodDocuments.ID, MoodDocuments.objectId(id)), LOOKS_LIKE_A_MOOD,
+                exists(MoodDocuments.SYNC), ne(MoodDocuments.SYNC_FAILED, true),
+                or(eq(MoodDocuments.SYNC_LEASE_UNTIL, null), lte(MoodDocuments.SYNC_LEASE_UNTIL, at),
+                        eq(MoodDocuments.SYNC_LEASE_OWNER, owner)));
+        Bson lease = Updates.combine(Updates.set(MoodDocuments.SYNC_LEASE_OWNER, owner),
+                Updates.set(MoodDocuments.SYNC_LEASE_UNTIL, Date.from(until)));
+        Document d = run("tryLease", () -> moods.findOneAndUpdate(filter, lease,
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)));
+        if (d == null) {
+            return Optional.empty();
+        }
+        MoodDocuments.Read read = MoodDocuments.read(d);
+        if (read.mood().isEmpty()) {
+            park(d, read.malformed().get(), "tryLease");
+        }
+        return read.mood();
+    }
+
+    @Override
+    public Mood setPending(MoodId id, PendingSync marker) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(marker, "marker");
+        return updateReadable("setPending", id, Updates.set(MoodDocuments.SYNC, MoodDocuments.toDocument(marker)));
+    }
+
+    /** Applies an update to a well-formed mood and returns it after the update. */
+    private Mood updateReadable(String operation, MoodId id, Bson update) {
+        ObjectId oid = MoodDocuments.objectId(id);
+        Bson filter = and(eq(MoodDocuments.ID, oid), LOOKS_LIKE_A_MOOD);
+        Document after = run(operation, () -> moods.findOneAndUpdate(filter, update,
+                new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)));
+        if (after == null) {
+            Document raw = run(operation, () -> moods.find(eq(MoodDocuments.ID, oid)).first());
+            if (raw == null) {
+                throw new NoSuchMoodException(id);
+            }
+            throw malformed(operation, raw);
+        }
+        MoodDocuments.Read read = MoodDocuments.read(after);
+        if (read.mood().isEmpty()) {
+            throw malformed(operation, after);
+        }
+        return read.mood().get();
+    }
+
+    private static StoreException malformed(String operation, Document raw) {
+        String problem = MoodDocuments.read(raw).malformed().map(MalformedMood::problem).orElse("unreadable");
+        return new StoreException(operation, "document " + raw.get(MoodDocuments.ID) + " is not a valid mood: "
+                + problem, null);
+    }
+
+    @Override
+    public boolean completeSync(MoodId id, long token, String owner, Optional<RecordKey> rkey) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(rkey, "rkey");
+        ObjectId oid = MoodDocuments.objectId(id);
+        Bson withToken = and(eq(MoodDocuments.ID, oid), eq(MoodDocuments.SYNC_TOKEN, token));
+        Optional<Bson> link = rkey.map(k -> Updates.set(MoodDocuments.RKEY, k.value()));
+        Bson done = link.map(l -> Updates.combine(l, Updates.unset(MoodDocuments.SYNC)))
+                .orElse(Updates.unset(MoodDocuments.SYNC));
+        if (run("completeSync", () -> moods.updateOne(withToken, done)).getMatchedCount() > 0) {
+            return true;
+        }
+        // The marker has moved on (or the mood is gone): the record exists all the same, so link it...
+        link.ifPresent(l -> run("completeSync", () -> moods.updateOne(eq(MoodDocuments.ID, oid), l)));
+        // ...and let the newer marker be claimed.
+        releaseLease("completeSync", oid, owner);
+        return false;
+    }
+
+    private void releaseLease(String operation, ObjectId oid, String owner) {
+        run(operation, () -> moods.updateOne(and(eq(MoodDocuments.ID, oid), eq(MoodDocuments.SYNC_LEASE_OWNER, owner)),
+                Updates.combine(Updates.unset(MoodDocuments.SYNC_LEASE_OWNER),
+                        Updates.unset(MoodDocuments.SYNC_LEASE_UNTIL))));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>With the current token the lease is released whoever holds it.
+     */
+    @Override
+    public boolean reschedule(MoodId id, long token, String owner, int attempts, Instant nextAttemptAt,
+            String lastError, boolean park) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(nextAttemptAt, "nextAttemptAt");
+        Objects.requireNonNull(lastError, "lastError");
+        if (attempts < 0) {
+            throw new IllegalArgumentException("attempts must be >= 0, found " + attempts);
+        }
+        ObjectId oid = MoodDocuments.objectId(id);
+        Bson update = Updates.combine(
+                Updates.set(MoodDocuments.SYNC_ATTEMPTS, attempts),
+                Updates.set(MoodDocuments.SYNC_NEXT, Date.from(nextAttemptAt)),
+                Updates.set(MoodDocuments.SYNC_ERROR, lastError),
+                park ? Updates.set(MoodDocuments.SYNC_FAILED, true) : Updates.unset(MoodDocuments.SYNC_FAILED),
+                Updates.unset(MoodDocuments.SYNC_LEASE_OWNER),
+                Updates.unset(MoodDocuments.SYNC_LEASE_UNTIL));
+        Bson filter = and(eq(MoodDocuments.ID, oid), eq(MoodDocuments.SYNC_TOKEN, token));
+        if (run("reschedule", () -> moods.updateOne(filter, update)).getMatchedCount() > 0) {
+            return true;
+        }
+        releaseLease("reschedule", oid, owner);
+        return false;
+    }
+
+    @Override
+    public List<Mood> claimDue(Claim claim) {
+        Objects.requireNonNull(claim, "claim");
+        Date now = Date.from(claim.now());
+        Date until = Date.from(claim.now().plus(claim.lease()));
+        Bson due = and(
+                exists(MoodDocuments.SYNC),
+                ne(MoodDocuments.SYNC_FAILED, true),
+                lte(MoodDocuments.SYNC_NEXT, now),
+                or(eq(MoodDocuments.SYNC_LEASE_UNTIL, null), lte(MoodDocuments.SYNC_LEASE_UNTIL, now)));
+        Bson lease = Updates.combine(Updates.set(MoodDocuments.SYNC_LEASE_OWNER, claim.owner()),
+                Updates.set(MoodDocuments.SYNC_LEASE_UNTIL, until));
+        FindOneAndUpdateOptions options = new FindOneAndUpdateOptions()
+                .sort(Sorts.ascending(MoodDocuments.SYNC_NEXT, MoodDocuments.ID))
+                .returnDocument(ReturnDocument.AFTER);
+        Optional<UserId> user = claim.user();
+        List<Mood> claimed = new ArrayList<>();
+        while (claimed.size() < claim.max()) {
+            Bson filter = user.isPresent() ? and(due, eq(MoodDocuments.USER, user.get().value())) : due;
+            Document d = run("claimDue", () -> moods.findOneAndUpdate(filter, lease, options));
+            if (d == null) {
+                break;
+            }
+            MoodDocuments.Read read = MoodDocuments.read(d);
+            if (read.mood().isEmpty()) {
+                park(d, read.malformed().get(), "claimDue");
+                continue;
+            }
+            Mood mood = read.mood().get();
+            user = Optional.of(mood.user());
+            claimed.add(mood);
+        }
+        return claimed;
+    }
+
+    /** Parks pending work on a document that cannot be read, so that it is not claimed again and again. */
+    private void park(Document d, MalformedMood problem, String operation) {
+        LOG.warn("parking pending sync of malformed mood document {}: {}", problem.id(), problem.problem());
+        Bson update = Updates.combine(Updates.set(MoodDocuments.SYNC_FAILED, true),
+                Updates.set(MoodDocuments.SYNC_ERROR, "malformed mood document: " + problem.problem()),
+                Updates.unset(MoodDocuments.SYNC_LEASE_OWNER), Updates.unset(MoodDocuments.SYNC_LEASE_UNTIL));
+        run(operation, () -> moods.updateOne(eq(MoodDocuments.ID, d.get(MoodDocuments.ID)), update));
+    }
+
+    @Override
+    public void setLink(MoodId id, Optional<RecordKey> rkey) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(rkey, "rkey");
+        ObjectId oid = MoodDocuments.objectId(id);
+        Bson update = rkey.isPresent() ? Updates.set(MoodDocuments.RKEY, rkey.get().value())
+                : Updates.unset(MoodDocuments.RKEY);
+        UpdateResult result;
+        try {
+            result = moods.updateOne(eq(MoodDocuments.ID, oid), update);
+        } catch (MongoException e) {
+            if (Errors.isDuplicateKey(e)) {
+                throw new StoreConflictException("setLink", "record key " + rkey.get().value()
+                        + " is linked to another mood (linking mood " + id + ")", e);
+            }
+            throw Errors.wrap("setLink", e);
+        }
+        if (result.getMatchedCount() == 0) {
+            throw new NoSuchMoodException(id);
+        }
+        if (rkey.isEmpty()) {
+            // Leave no empty "atproto: {}" behind: an unlinked mood looks like one that was never linked.
+            run("setLink", () -> moods.updateOne(and(eq(MoodDocuments.ID, oid), eq(MoodDocuments.ATPROTO,
+                    new Document())), Updates.unset(MoodDocuments.ATPROTO)));
+        }
+    }
+
+    @Override
+    public long deleteAllOf(UserId user) {
+        Objects.requireNonNull(user, "user");
+        return run("deleteAllOf", () -> moods.deleteMany(eq(MoodDocuments.USER, user.value()))).getDeletedCount();
+    }
+
+    private static Optional<Mood> readOrSkip(Document d) {
+        MoodDocuments.Read read = MoodDocuments.read(d);
+        read.malformed().ifPresent(m -> LOG.debug("skipping malformed mood document {}: {}", m.id(), m.problem()));
+        return read.mood();
+    }
+
+    private static <T> T run(String operation, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (MongoException e) {
+            throw Errors.wrap(operation, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "MongoMoodStore[" + namespace() + "]";
+    }
+}
