@@ -1,0 +1,45 @@
+package computer.aesthetic.moodsync.reconcile;
+
+/**
+ * The kinds of drift between a user's moods and the records of their {@code computer.aesthetic.mood} collection.
+ * {@link Reconciler} puts every mood and every record into exactly one item of one kind: a mood together with the
+ * record that mirrors it makes one item; every further record is an item of its own.
+ */
+public enum DriftKind {
+    /** The mood and its record agree (a deleted mood with no record is in sync too). Counted, not listed. */
+    IN_SYNC,
+    /** A mood that is not deleted has no record at all. Repair: create it at {@code rkeyFor(id)}. */
+    MISSING_ON_PDS,
+    /**
+     * A record mirrors the mood (found at {@code rkeyFor(id)}, or by its {@code ref}/{@code mongoId}) but the store
+     * links no record, or another one. Repair: relink in the store; if the content differs too
+     * ({@link DriftItem#contentDiffers()}), the content drift policy applies as well.
+     */
+    UNLINKED,
+    /**
+     * The store links a record key where there is no record, and no other record refers to the mood. Repair:
+     * recreate the record at the same key.
+     */
+    DANGLING_LINK,
+    /**
+     * A further record of a mood that already has one: the copy the store links is kept, else the one at
+     * {@code rkeyFor(id)}, else the oldest (smallest record key). Repair: delete this one.
+     */
+    DUPLICATE,
+    /** A record whose {@code ref} names no mood at all, or that has no {@code ref}. Repair: by policy. */
+    ORPHAN,
+    /**
+     * A record whose {@code ref} names a mood of another user. Never linked, imported, overwritten or deleted:
+     * reported only.
+     */
+    FOREIGN_REF,
+    /** A record of a mood deleted in the store. Repair: delete the record. */
+    DELETED_BUT_ON_PDS,
+    /**
+     * The record's text differs from the mood's, or its {@code when} differs by more than the tolerance. Repair: by
+     * policy.
+     */
+    CONTENT_DRIFT,
+    /** A record that breaks the lexicon (bad shape, {@code mood} not a string...). Repair: by policy. */
+    INVALID_RECORD
+}

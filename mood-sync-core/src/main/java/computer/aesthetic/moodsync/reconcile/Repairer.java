@@ -1,0 +1,867 @@
+package computer.aesthetic.moodsync.reconcile;
+
+import computer.aesthetic.moodsync.Mood;
+import computer.aesthetic.moodsync.MoodSyncException;
+import computer.aesthetic.moodsync.NoSuchMoodException;
+import computer.aesthetic.moodsync.PdsException;
+import computer.aesthetic.moodsync.PendingSync;
+import computer.aesthetic.moodsync.RateLimitedException;
+import computer.aesthetic.moodsync.StoreConflictException;
+import computer.aesthetic.moodsync.SwapConflictException;
+import computer.aesthetic.moodsync.SyncOp;
+import computer.aesthetic.moodsync.UserId;
+import computer.aesthetic.moodsync.data.DagCbor;
+import computer.aesthetic.moodsync.record.MoodRecord;
+import computer.aesthetic.moodsync.record.MoodRecords;
+import computer.aesthetic.moodsync.spi.Account;
+import computer.aesthetic.moodsync.spi.AccountDirectory;
+import computer.aesthetic.moodsync.spi.AtprotoRepo;
+import computer.aesthetic.moodsync.spi.CreateResult;
+import computer.aesthetic.moodsync.spi.MalformedMood;
+import computer.aesthetic.moodsync.spi.MoodChange;
+import computer.aesthetic.moodsync.spi.MoodStore;
+import computer.aesthetic.moodsync.spi.RepoRecord;
+import computer.aesthetic.moodsync.spi.RepoWrite;
+import computer.aesthetic.moodsync.spi.SwapRecord;
+import computer.aesthetic.moodsync.spi.WriteBudget;
+import computer.aesthetic.moodsync.syntax.Did;
+import computer.aesthetic.moodsync.syntax.RecordKey;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * Applies {@link RepairPlan}s, rebuilds one side from the other, and erases users. The only writer of this package.
+ *
+ * <h2>Applying a plan</h2>
+ * Phases, in order: store-side imports and links; text updates (PDS wins); record creates and puts, in
+ * {@code applyWrites} batches of at most {@link Builder#batchSize} writes, each created record then linked in the
+ * store; links that conflicted, again; record deletions, in batches. Before writing a mood's record the mood is read
+ * again, and the action is skipped when the mood changed since planning (edited, deleted, pending): the next
+ * reconcile will see it. A batch that fails with HTTP 500 (the reference PDS's answer to a create of an existing
+ * record or a delete of a missing one: the state changed) is redone write by write with idempotent calls:
+ * {@link AtprotoRepo#createIfAbsent} (never overwriting), {@link AtprotoRepo#putRecord} and
+ * {@link AtprotoRepo#deleteRecord} conditional on the CID seen when reconciling. Any other failure stops the run:
+ * the result lists what is left; reconcile, plan and apply again to finish (every step is idempotent, and records
+ * only ever go to keys that a re-run finds again, so no duplicates arise).
+ *
+ * <h2>Write budget</h2>
+ * Before each batch the repository's {@link AtprotoRepo#writeBudget} is consulted; a batch is cut to what the
+ * remaining points cover. When not even one write fits (or the PDS answers 429), the run waits for the reset if the
+ * total wait stays within {@link Builder#maxWait}, else stops with {@link RepairResult.Status#BUDGET_EXHAUSTED}.
+ *
+ * <h2>Threads</h2>
+ * Thread-safe. One writer per repository: runs and erasures of the same DID through this instance take turns
+ * (a per-DID lock); different DIDs proceed in parallel. Share one instance per application.
+ */
+public final class Repairer {
+    /** How long the repairer's lease on a mood lasts while it writes a PDS-wins text update. */
+    public static final Duration LEASE = Duration.ofMinutes(2);
+
+    /** Waits, for the write budget; replaceable in tests. */
+    @FunctionalInterface
+    public interface Sleeper {
+        /**
+         * Waits.
+         *
+         * @param duration how long
+         * @throws InterruptedException if interrupted
+         */
+        void sleep(Duration duration) throws InterruptedException;
+    }
+
+    private static final Set<RepairAction.Type> STORE_FIRST = EnumSet.of(RepairAction.Type.IMPORT_MOOD,
+            RepairAction.Type.LINK);
+
+    private final Reconciler reconciler;
+    private final MoodStore store;
+    private final AtprotoRepo repo;
+    private final AccountDirectory accounts;
+    private final Clock clock;
+    private final RepairListener listener;
+    private final Duration maxWait;
+    private final Sleeper sleeper;
+    private final int batchSize;
+    private final Optional<AccountDeleter> accountDeleter;
+    private final String owner = "repairer-" + UUID.randomUUID();
+    private final ConcurrentHashMap<Did, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+    private Repairer(Builder b) {
+        this.reconciler = b.reconciler;
+        this.store = reconciler.store();
+        this.repo = reconciler.repo();
+        this.accounts = reconciler.accounts();
+        this.clock = reconciler.clock();
+        this.listener = b.listener;
+        this.maxWait = b.maxWait;
+        this.sleeper = b.sleeper;
+        this.batchSize = b.batchSize;
+        this.accountDeleter = Optional.ofNullable(b.accountDeleter);
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link Repairer}. Not thread-safe; the repairer it builds is. */
+    public static final class Builder {
+        private Reconciler reconciler;
+        private RepairListener listener = RepairListener.NONE;
+        private Duration maxWait = Duration.ZERO;
+        private Sleeper sleeper = d -> Thread.sleep(Math.max(0, d.toMillis()));
+        private int batchSize = AtprotoRepo.MAX_WRITES;
+        private AccountDeleter accountDeleter;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the reconciler, whose store, repositories, accounts and clock the repairer uses. Required.
+         *
+         * @param reconciler the reconciler
+         * @return this builder
+         */
+        public Builder reconciler(Reconciler reconciler) {
+            this.reconciler = reconciler;
+            return this;
+        }
+
+        /**
+         * Sets the progress listener. Default: {@link RepairListener#NONE}.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder listener(RepairListener listener) {
+            this.listener = listener;
+            return this;
+        }
+
+        /**
+         * Sets the longest a run waits in all for the write budget to reset. Default: zero (stop with
+         * {@link RepairResult.Status#BUDGET_EXHAUSTED} as soon as the budget does not cover the next write).
+         *
+         * @param maxWait the total wait allowed, not negative
+         * @return this builder
+         */
+        public Builder maxWait(Duration maxWait) {
+            this.maxWait = maxWait;
+            return this;
+        }
+
+        /**
+         * Sets how the run waits. Default: {@link Thread#sleep(long)}.
+         *
+         * @param sleeper the sleeper
+         * @return this builder
+         */
+        public Builder sleeper(Sleeper sleeper) {
+            this.sleeper = sleeper;
+            return this;
+        }
+
+        /**
+         * Sets the most writes per {@code applyWrites} call. Default and maximum: {@value AtprotoRepo#MAX_WRITES}.
+         *
+         * @param batchSize 1 to {@value AtprotoRepo#MAX_WRITES}
+         * @return this builder
+         */
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /**
+         * Sets how accounts are deleted, for {@link Repairer#erase} with {@code deleteAccount}. Default: none (such
+         * an erase is refused).
+         *
+         * @param deleter the deleter
+         * @return this builder
+         */
+        public Builder accountDeleter(AccountDeleter deleter) {
+            this.accountDeleter = deleter;
+            return this;
+        }
+
+        /**
+         * Builds the repairer.
+         *
+         * @return the repairer
+         * @throws IllegalArgumentException naming the first missing or invalid property
+         */
+        public Repairer build() {
+            if (reconciler == null) {
+                throw new IllegalArgumentException("reconciler is required");
+            }
+            if (listener == null) {
+                throw new IllegalArgumentException("listener must not be null (use RepairListener.NONE)");
+            }
+            if (maxWait == null || maxWait.isNegative()) {
+                throw new IllegalArgumentException("maxWait must be zero or positive, found " + maxWait);
+            }
+            if (sleeper == null) {
+                throw new IllegalArgumentException("sleeper must not be null");
+            }
+            if (batchSize < 1 || batchSize > AtprotoRepo.MAX_WRITES) {
+                throw new IllegalArgumentException("batchSize must be 1.." + AtprotoRepo.MAX_WRITES + ", found "
+                        + batchSize);
+            }
+            return new Repairer(this);
+        }
+    }
+
+    /**
+     * Returns the reconciler this repairer works with.
+     *
+     * @return the reconciler
+     */
+    public Reconciler reconciler() {
+        return reconciler;
+    }
+
+    /**
+     * Applies a plan. See the class comment for phases, batching, the budget and resuming.
+     *
+     * @param plan the plan
+     * @return what was done and what is left
+     * @throws computer.aesthetic.moodsync.StoreException if the account directory cannot be read (failures of the
+     *     store and the PDS during the run end it with {@link RepairResult.Status#FAILED} instead)
+     */
+    public RepairResult apply(RepairPlan plan) {
+        Objects.requireNonNull(plan, "plan");
+        Instant started = clock.instant();
+        if (plan.did().isEmpty()) {
+            return finish(new RepairResult(plan.user(), Optional.empty(), RepairResult.Status.NO_ACCOUNT, Map.of(),
+                    List.of(), plan.actions(), Optional.of("the user has no ATProto account"), 0,
+                    plan.deletesHeldBack(), started, clock.instant()));
+        }
+        Did did = plan.did().get();
+        Optional<Did> now = accounts.findByUser(plan.user()).map(Account::did);
+        if (!now.equals(plan.did())) {
+            return finish(new RepairResult(plan.user(), plan.did(), RepairResult.Status.NO_ACCOUNT, Map.of(),
+                    List.of(), plan.actions(), Optional.of("the user's account is now "
+                            + now.map(Did::toString).orElse("none") + ", not " + did
+                            + " as when planned: reconcile again"), 0, plan.deletesHeldBack(), started,
+                    clock.instant()));
+        }
+        ReentrantLock lock = locks.computeIfAbsent(did, d -> new ReentrantLock());
+        lock.lock();
+        try {
+            listener.started(plan);
+            return finish(new ApplyRun(plan, did, started).run());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Brings back moods lost from the store from their records: reconciles, plans with orphans imported, and
+     * applies only the store side of it (imports, relinks) and the rewrite of imported records into the canonical
+     * form. A mood comes back with its original id from the record's {@code ref}/{@code mongoId}; a record whose id
+     * names another user's mood is a foreign record and is never imported; a record without a ref gets a fresh id.
+     * Nothing is deleted.
+     *
+     * @param user the user
+     * @return what was done
+     */
+    public RepairResult rebuildStoreFromRecords(UserId user) {
+        ReconcileReport report = reconciler.reconcile(user);
+        RepairPlan plan = reconciler.plan(report, RepairPolicy.DEFAULT.withOrphans(RepairPolicy.Orphans.IMPORT)
+                .withContentDrift(RepairPolicy.ContentDrift.REPORT).withMaxDeletes(0))
+                .retain(a -> STORE_FIRST.contains(a.type())
+                        || a.type() == RepairAction.Type.PUT_RECORD && a.cause() == DriftKind.ORPHAN,
+                        "rebuild of the store from the records: imports and links only");
+        return apply(plan);
+    }
+
+    /**
+     * Writes every mood of the store to the PDS: missing and dangling records are created at their link or
+     * {@code rkeyFor(id)}, drifted ones rewritten with the store's content, records of deleted moods deleted, and
+     * unlinked records linked. Duplicates, orphans and invalid records are left (apply a full plan for them).
+     *
+     * @param user the user
+     * @return what was done
+     */
+    public RepairResult rebuildRecordsFromStore(UserId user) {
+        ReconcileReport report = reconciler.reconcile(user);
+        RepairPlan plan = reconciler.plan(report, RepairPolicy.DEFAULT)
+                .retain(a -> a.type() == RepairAction.Type.CREATE_RECORD || a.type() == RepairAction.Type.LINK
+                        || a.type() == RepairAction.Type.PUT_RECORD && a.cause() != DriftKind.ORPHAN
+                        || a.type() == RepairAction.Type.DELETE_RECORD && a.cause() == DriftKind.DELETED_BUT_ON_PDS,
+                        "rebuild of the records from the store: writes from the store only");
+        return apply(plan);
+    }
+
+    /**
+     * Forgets a user on both sides: deletes every record of the user's {@code computer.aesthetic.mood} collection
+     * (duplicates, orphans and invalid ones too), then every mood of the user in the store, reads both sides again
+     * to verify they are empty, and optionally deletes the ATProto account. Other users are untouched. Running it
+     * again finishes an erasure that stopped (for the write budget, say).
+     *
+     * @param user the user
+     * @param deleteAccount true to delete the ATProto account too, through the {@link AccountDeleter}
+     * @return the receipt
+     * @throws IllegalStateException if {@code deleteAccount} is true but no {@link AccountDeleter} was configured
+     *     (checked before anything is deleted)
+     * @throws computer.aesthetic.moodsync.StoreException if the store fails
+     */
+    public ErasureReceipt erase(UserId user, boolean deleteAccount) {
+        Objects.requireNonNull(user, "user");
+        if (deleteAccount && accountDeleter.isEmpty()) {
+            throw new IllegalStateException("erase with deleteAccount needs an AccountDeleter: configure one with "
+                    + "Repairer.builder().accountDeleter(...)");
+        }
+        Instant started = clock.instant();
+        List<String> notes = new ArrayList<>();
+        Optional<Did> did = accounts.findByUser(user).map(Account::did);
+        long recordsDeleted = 0;
+        if (did.isPresent()) {
+            ReentrantLock lock = locks.computeIfAbsent(did.get(), d -> new ReentrantLock());
+            lock.lock();
+            try {
+                Pacer pacer = new Pacer(did.get());
+                for (int round = 0; round < 3; round++) {
+                    List<RepoRecord> all;
+                    try (Stream<RepoRecord> s = repo.listAll(did.get(), MoodRecords.COLLECTION)) {
+                        all = s.map(r -> new RepoRecord(r.uri(), r.cid(), Map.of())).toList();
+                    }
+                    if (all.isEmpty()) {
+                        break;
+                    }
+                    recordsDeleted += eraseRecords(pacer, all);
+                }
+            } catch (Stop s) {
+                notes.add("deleting records stopped: " + s.getMessage());
+            } catch (PdsException e) {
+                notes.add("deleting records failed: " + e.getMessage());
+            } finally {
+                lock.unlock();
+            }
+        } else {
+            notes.add("the user has no ATProto account: only the store was erased");
+        }
+        long moodsDeleted = store.deleteAllOf(user);
+        OptionalLong recordsRemaining = OptionalLong.of(0);
+        if (did.isPresent()) {
+            try (Stream<RepoRecord> s = repo.listAll(did.get(), MoodRecords.COLLECTION)) {
+                recordsRemaining = OptionalLong.of(s.count());
+            } catch (PdsException e) {
+                recordsRemaining = OptionalLong.empty();
+                notes.add("could not list the records to verify: " + e.getMessage());
+            }
+        }
+        long moodsRemaining;
+        try (Stream<Mood> s = store.listByUser(user)) {
+            moodsRemaining = s.count();
+        }
+        try (Stream<MalformedMood> s = store.listMalformed(Optional.of(user))) {
+            moodsRemaining += s.count();
+        }
+        boolean verified = recordsRemaining.isPresent() && recordsRemaining.getAsLong() == 0 && moodsRemaining == 0;
+        if (!verified && recordsRemaining.orElse(0) > 0) {
+            notes.add(recordsRemaining.getAsLong() + " records remain: run erase again");
+        }
+        boolean accountDeleted = false;
+        if (deleteAccount) {
+            if (did.isEmpty()) {
+                notes.add("no account to delete");
+            } else {
+                try {
+                    accountDeleter.get().deleteAccount(did.get());
+                    accountDeleted = true;
+                } catch (RuntimeException e) {
+                    notes.add("deleting the account failed: " + e.getMessage());
+                }
+            }
+        }
+        return new ErasureReceipt(user, did, recordsDeleted, moodsDeleted, started, clock.instant(),
+                recordsRemaining, moodsRemaining, verified, deleteAccount, accountDeleted, notes);
+    }
+
+    private long eraseRecords(Pacer pacer, List<RepoRecord> records) {
+        long deleted = 0;
+        int pos = 0;
+        while (pos < records.size()) {
+            int cap = pacer.cap();
+            int n = Math.min(Math.min(batchSize, cap), records.size() - pos);
+            if (n < 1) {
+                pacer.awaitBudget(1, records.size() - pos);
+                continue;
+            }
+            List<RepoRecord> batch = records.subList(pos, pos + n);
+            List<RepoWrite> writes = batch.stream()
+                    .<RepoWrite>map(r -> new RepoWrite.Delete(MoodRecords.COLLECTION, r.rkey())).toList();
+            boolean sent = pacer.call(() -> {
+                try {
+                    repo.applyWrites(pacer.did, writes);
+                    return true;
+                } catch (PdsException e) {
+                    if (e.httpStatus() == 500 && !(e instanceof RateLimitedException)) {
+                        return false;
+                    }
+                    throw e;
+                }
+            }, records.size() - pos);
+            if (sent) {
+                pacer.spent += n;
+                listener.batch(n, n);
+            } else {
+                for (RepoRecord r : batch) {
+                    pacer.call(() -> {
+                        repo.deleteRecord(pacer.did, MoodRecords.COLLECTION, r.rkey(), SwapRecord.any());
+                        return null;
+                    }, records.size() - pos);
+                    pacer.spent += 1;
+                }
+            }
+            deleted += n;
+            pos += n;
+        }
+        return deleted;
+    }
+
+    private RepairResult finish(RepairResult result) {
+        listener.finished(result);
+        return result;
+    }
+
+    /** Stops a run: status and reason. */
+    private static final class Stop extends RuntimeException {
+        final RepairResult.Status status;
+
+        Stop(RepairResult.Status status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+
+    /** Keeps a run within the write budget: waits for resets up to the maximum wait, or stops. */
+    private final class Pacer {
+        final Did did;
+        Duration waited = Duration.ZERO;
+        long spent;
+        int idleChecks;
+
+        Pacer(Did did) {
+            this.did = did;
+        }
+
+        /** The points the next batch may spend. */
+        int cap() {
+            return repo.writeBudget(did).map(WriteBudget::remaining).orElse(Integer.MAX_VALUE);
+        }
+
+        /** Waits until {@code needed} points are available, or stops. */
+        void awaitBudget(int needed, int left) {
+            Optional<WriteBudget> b = repo.writeBudget(did);
+            if (b.isEmpty() || b.get().remaining() >= needed) {
+                return;
+            }
+            waitUntil(b.get().resetAt(), "the write budget of " + did + " has " + b.get().remaining()
+                    + " points left, the next write needs " + needed + "; it resets at " + b.get().resetAt(), left);
+        }
+
+        void waitUntil(Instant until, String why, int left) {
+            Duration d = Duration.between(clock.instant(), until);
+            if (d.isNegative() || d.isZero()) {
+                if (++idleChecks > 3) {
+                    throw new Stop(RepairResult.Status.BUDGET_EXHAUSTED, why + "; the budget did not reset; "
+                            + left + " actions left");
+                }
+                return;
+            }
+            idleChecks = 0;
+            if (waited.plus(d).compareTo(maxWait) > 0) {
+                throw new Stop(RepairResult.Status.BUDGET_EXHAUSTED, why + "; waiting " + d.toSeconds()
+                        + " s would exceed maxWait " + maxWait + "; " + left
+                        + " actions left: reconcile, plan and apply again after the reset");
+            }
+            listener.waiting(d, why);
+            try {
+                sleeper.sleep(d);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Stop(RepairResult.Status.FAILED, "interrupted while waiting for the write budget");
+            }
+            waited = waited.plus(d);
+        }
+
+        /** Runs a PDS call, waiting and retrying after a 429 while the maximum wait allows. */
+        <T> T call(Supplier<T> call, int left) {
+            while (true) {
+                try {
+                    return call.get();
+                } catch (RateLimitedException e) {
+                    Instant until = e.retryAt().or(() -> repo.writeBudget(did).map(WriteBudget::resetAt))
+                            .orElse(clock.instant().plusSeconds(1));
+                    waitUntil(until, "rate limited: " + e.getMessage(), left);
+                }
+            }
+        }
+    }
+
+    /** One application of a plan; confined to the thread that holds the repository's lock. */
+    private final class ApplyRun {
+        final RepairPlan plan;
+        final Did did;
+        final Instant started;
+        final List<RepairAction> ordered = new ArrayList<>();
+        final boolean[] done;
+        final Map<RepairAction.Type, Long> applied = new EnumMap<>(RepairAction.Type.class);
+        final List<RepairResult.Skipped> skipped = new ArrayList<>();
+        final Pacer pacer;
+
+        ApplyRun(RepairPlan plan, Did did, Instant started) {
+            this.plan = plan;
+            this.did = did;
+            this.started = started;
+            this.pacer = new Pacer(did);
+            for (RepairAction.Type t : List.of(RepairAction.Type.IMPORT_MOOD, RepairAction.Type.LINK,
+                    RepairAction.Type.UPDATE_MOOD_TEXT, RepairAction.Type.CREATE_RECORD,
+                    RepairAction.Type.PUT_RECORD, RepairAction.Type.DELETE_RECORD)) {
+                for (RepairAction a : plan.actions()) {
+                    if (a.type() == t) {
+                        ordered.add(a);
+                    }
+                }
+            }
+            this.done = new boolean[ordered.size()];
+        }
+
+        RepairResult run() {
+            RepairResult.Status status = RepairResult.Status.COMPLETED;
+            Optional<String> error = Optional.empty();
+            try {
+                List<Integer> conflicts = new ArrayList<>();
+                List<Integer> writes = new ArrayList<>();
+                List<Integer> deletes = new ArrayList<>();
+                for (int i = 0; i < ordered.size(); i++) {
+                    switch (ordered.get(i).type()) {
+                        case IMPORT_MOOD -> importMood(i);
+                        case LINK -> {
+                            if (!link(i, false)) {
+                                conflicts.add(i);
+                            }
+                        }
+                        case UPDATE_MOOD_TEXT -> updateText(i);
+                        case CREATE_RECORD, PUT_RECORD -> writes.add(i);
+                        case DELETE_RECORD -> deletes.add(i);
+                        default -> throw new IllegalStateException("unexpected " + ordered.get(i).type());
+                    }
+                }
+                writePhase(writes);
+                for (int i : conflicts) {
+                    link(i, true);
+                }
+                writePhase(deletes);
+            } catch (Stop s) {
+                status = s.status;
+                error = Optional.of(s.getMessage());
+            } catch (MoodSyncException e) {
+                status = RepairResult.Status.FAILED;
+                error = Optional.of(e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+            List<RepairAction> remaining = new ArrayList<>();
+            for (int i = 0; i < ordered.size(); i++) {
+                if (!done[i]) {
+                    remaining.add(ordered.get(i));
+                }
+            }
+            if (status == RepairResult.Status.COMPLETED && !remaining.isEmpty()) {
+                throw new IllegalStateException("a completed run left " + remaining.size() + " actions");
+            }
+            return new RepairResult(plan.user(), Optional.of(did), status, applied, skipped, remaining, error,
+                    pacer.spent, plan.deletesHeldBack(), started, clock.instant());
+        }
+
+        void applied(int i) {
+            done[i] = true;
+            applied.merge(ordered.get(i).type(), 1L, Long::sum);
+            listener.applied(ordered.get(i));
+        }
+
+        void skip(int i, String reason) {
+            done[i] = true;
+            skipped.add(new RepairResult.Skipped(ordered.get(i), reason));
+            listener.skipped(ordered.get(i), reason);
+        }
+
+        int left() {
+            int n = 0;
+            for (boolean d : done) {
+                if (!d) {
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        void importMood(int i) {
+            RepairAction a = ordered.get(i);
+            Mood mood = a.mood().orElseThrow();
+            boolean inserted;
+            try {
+                inserted = store.insertIfAbsent(mood);
+            } catch (StoreConflictException e) {
+                skip(i, "the record key is linked to another mood: " + e.getMessage());
+                return;
+            }
+            if (inserted) {
+                applied(i);
+                return;
+            }
+            Optional<Mood> existing = store.find(mood.id());
+            if (existing.isPresent() && existing.get().user().equals(mood.user())
+                    && existing.get().rkey().equals(mood.rkey())) {
+                applied(i);
+            } else {
+                skip(i, "a mood with id " + mood.id() + " exists already"
+                        + (existing.isPresent() && !existing.get().user().equals(mood.user())
+                                ? " for another user: never imported across users" : ""));
+            }
+        }
+
+        /** Links; returns false on a conflict that may clear later (unless {@code last}, then it is skipped). */
+        boolean link(int i, boolean last) {
+            RepairAction a = ordered.get(i);
+            try {
+                store.setLink(a.moodId().orElseThrow(), Optional.of(a.rkey()));
+                applied(i);
+                return true;
+            } catch (NoSuchMoodException e) {
+                skip(i, "the mood is gone");
+                return true;
+            } catch (StoreConflictException e) {
+                if (last) {
+                    skip(i, "the record key is still linked to another mood: " + e.getMessage());
+                    return true;
+                }
+                return false;
+            }
+        }
+
+        void updateText(int i) {
+            RepairAction a = ordered.get(i);
+            Mood planned = a.mood().orElseThrow();
+            String stale = stale(planned, store.find(planned.id()));
+            if (stale != null) {
+                skip(i, stale);
+                return;
+            }
+            Instant now = clock.instant();
+            PendingSync marker = PendingSync.start(SyncOp.UPDATE, now);
+            Mood changed = store.change(planned.id(), new MoodChange(a.text(), Optional.empty(), marker));
+            if (store.tryLease(planned.id(), owner, now, now.plus(LEASE)).isEmpty()) {
+                skip(i, "the text was updated; the sync worker holds the mood and will write its record");
+                return;
+            }
+            Map<String, Object> value = MoodRecords.toRecord(changed);
+            try {
+                pacer.call(() -> repo.putRecord(did, MoodRecords.COLLECTION, a.rkey(), value,
+                        a.expectedCid().map(SwapRecord::cid).orElse(SwapRecord.any())), left());
+            } catch (SwapConflictException e) {
+                store.reschedule(planned.id(), marker.token(), owner, 0, now, "record changed while repairing",
+                        false);
+                skip(i, "the text was updated, but the record changed since planned: the sync worker will write it");
+                return;
+            } catch (PdsException | Stop e) {
+                store.reschedule(planned.id(), marker.token(), owner, 1, now, e.getMessage(), false);
+                throw e;
+            }
+            pacer.spent += 2;
+            store.completeSync(planned.id(), marker.token(), owner, Optional.of(a.rkey()));
+            applied(i);
+        }
+
+        /** PDS writes of one phase, in batches within the budget. */
+        void writePhase(List<Integer> indices) {
+            int pos = 0;
+            while (pos < indices.size()) {
+                int cap = pacer.cap();
+                List<Integer> batch = new ArrayList<>();
+                List<RepoWrite> writes = new ArrayList<>();
+                int points = 0;
+                while (pos < indices.size() && batch.size() < batchSize) {
+                    int i = indices.get(pos);
+                    RepairAction a = ordered.get(i);
+                    if (points + a.points() > cap) {
+                        break;
+                    }
+                    pos++;
+                    String stale = stale(a);
+                    if (stale != null) {
+                        skip(i, stale);
+                        continue;
+                    }
+                    batch.add(i);
+                    writes.add(toWrite(a));
+                    points += a.points();
+                }
+                if (batch.isEmpty()) {
+                    if (pos < indices.size()) {
+                        pacer.awaitBudget(ordered.get(indices.get(pos)).points(), left());
+                    }
+                    continue;
+                }
+                send(batch, writes, points);
+            }
+        }
+
+        void send(List<Integer> batch, List<RepoWrite> writes, int points) {
+            boolean sent = pacer.call(() -> {
+                try {
+                    repo.applyWrites(did, writes);
+                    return true;
+                } catch (RateLimitedException e) {
+                    throw e;
+                } catch (PdsException e) {
+                    if (e.httpStatus() == 500) {
+                        return false;
+                    }
+                    throw new Stop(RepairResult.Status.FAILED, "applyWrites of " + writes.size()
+                            + " writes failed: " + e.getMessage());
+                }
+            }, left());
+            if (sent) {
+                pacer.spent += points;
+                listener.batch(writes.size(), points);
+                for (int i : batch) {
+                    afterWrite(i);
+                }
+                return;
+            }
+            for (int i : batch) {
+                single(i);
+            }
+        }
+
+        void afterWrite(int i) {
+            RepairAction a = ordered.get(i);
+            if (a.type() == RepairAction.Type.CREATE_RECORD) {
+                Mood m = a.mood().orElseThrow();
+                if (!m.rkey().equals(Optional.of(a.rkey()))) {
+                    try {
+                        store.setLink(m.id(), Optional.of(a.rkey()));
+                    } catch (StoreConflictException | NoSuchMoodException e) {
+                        skip(i, "the record was created but could not be linked: " + e.getMessage());
+                        return;
+                    }
+                }
+            }
+            applied(i);
+        }
+
+        /** One write without a batch, idempotent, after a batch failed because the state changed. */
+        void single(int i) {
+            RepairAction a = ordered.get(i);
+            try {
+                switch (a.type()) {
+                    case CREATE_RECORD -> {
+                        Map<String, Object> value = MoodRecords.toRecord(a.mood().orElseThrow());
+                        CreateResult r = pacer.call(() -> repo.createIfAbsent(did, MoodRecords.COLLECTION, a.rkey(),
+                                value), left());
+                        pacer.spent += 2;
+                        if (r.created() || r.written().cid().equals(Optional.of(DagCbor.cidOf(value)))) {
+                            afterWrite(i);
+                            return;
+                        }
+                        Optional<MoodRecord> there = r.existing().flatMap(e -> MoodRecords.tryDecode(e.value()));
+                        if (there.isPresent() && there.get().ref().equals(a.moodId())) {
+                            afterWrite(i);
+                            return;
+                        }
+                        skip(i, "another record stands at " + a.rkey() + " (not this mood's): never overwritten");
+                    }
+                    case PUT_RECORD -> {
+                        Map<String, Object> value = MoodRecords.toRecord(a.mood().orElseThrow());
+                        pacer.call(() -> repo.putRecord(did, MoodRecords.COLLECTION, a.rkey(), value,
+                                a.expectedCid().map(SwapRecord::cid).orElse(SwapRecord.any())), left());
+                        pacer.spent += 2;
+                        afterWrite(i);
+                    }
+                    case DELETE_RECORD -> {
+                        pacer.call(() -> {
+                            repo.deleteRecord(did, MoodRecords.COLLECTION, a.rkey(),
+                                    a.expectedCid().map(SwapRecord::cid).orElse(SwapRecord.any()));
+                            return null;
+                        }, left());
+                        pacer.spent += 1;
+                        afterWrite(i);
+                    }
+                    default -> throw new IllegalStateException("not a PDS write: " + a.type());
+                }
+            } catch (SwapConflictException e) {
+                skip(i, "the record changed since planned: " + e.getMessage());
+            } catch (PdsException e) {
+                throw new Stop(RepairResult.Status.FAILED, a.type() + " of " + a.rkey() + " failed: "
+                        + e.getMessage());
+            }
+        }
+
+        RepoWrite toWrite(RepairAction a) {
+            return switch (a.type()) {
+                case CREATE_RECORD -> new RepoWrite.Create(MoodRecords.COLLECTION, a.rkey(),
+                        MoodRecords.toRecord(a.mood().orElseThrow()));
+                case PUT_RECORD -> new RepoWrite.Update(MoodRecords.COLLECTION, a.rkey(),
+                        MoodRecords.toRecord(a.mood().orElseThrow()));
+                case DELETE_RECORD -> new RepoWrite.Delete(MoodRecords.COLLECTION, a.rkey());
+                default -> throw new IllegalStateException("not a PDS write: " + a.type());
+            };
+        }
+
+        /** Why a write planned from the store no longer fits the store, or null when it still does. */
+        String stale(RepairAction a) {
+            if (a.type() == RepairAction.Type.DELETE_RECORD) {
+                if (a.cause() != DriftKind.DELETED_BUT_ON_PDS) {
+                    return null;
+                }
+                Optional<Mood> now = store.find(a.moodId().orElseThrow());
+                if (now.isPresent() && (!now.get().deleted() || now.get().pending().isPresent())) {
+                    return "the mood was undeleted or changed since planned";
+                }
+                return null;
+            }
+            Mood planned = a.mood().orElseThrow();
+            return stale(planned, store.find(planned.id()));
+        }
+
+        String stale(Mood planned, Optional<Mood> now) {
+            if (now.isEmpty()) {
+                return "the mood is gone from the store";
+            }
+            Mood m = now.get();
+            if (!m.user().equals(planned.user())) {
+                return "the mood belongs to another user";
+            }
+            if (m.pending().isPresent()) {
+                return "the mood is pending now: the sync worker will write it";
+            }
+            if (m.deleted()) {
+                return "the mood was deleted since planned";
+            }
+            if (!m.text().equals(planned.text()) || !m.when().equals(planned.when())) {
+                return "the mood was edited since planned";
+            }
+            return null;
+        }
+    }
+}
