@@ -29,7 +29,9 @@ import java.util.stream.StreamSupport;
  *   <li>{@link #deleteRecord} of a missing record succeeds (idempotent).</li>
  *   <li>{@link #applyWrites} is all or nothing: on an exception no write of the batch is applied.</li>
  *   <li>Failures are {@link computer.aesthetic.moodsync.PdsException}s (or their subclasses); nothing else escapes
- *       except {@link IllegalArgumentException} for arguments that break this contract.</li>
+ *       except {@link IllegalArgumentException} for arguments that break this contract, and a
+ *       {@link computer.aesthetic.moodsync.StoreException} from the {@link AccountDirectory} an implementation
+ *       asks for credentials.</li>
  * </ul>
  */
 public interface AtprotoRepo {
@@ -104,7 +106,8 @@ public interface AtprotoRepo {
     RecordPage listRecords(Did repo, Nsid collection, int limit, Optional<String> cursor, boolean reverse);
 
     /**
-     * Streams every record of a collection, oldest record key first, following cursors to the end. Pages are
+     * Streams every record of a collection, oldest record key first, following cursors to the end (the listing
+     * ends when a page carries no cursor; an empty page with a cursor is followed). Pages are
      * fetched lazily as the stream is consumed. A cursor that repeats, or a listing longer than {@link #MAX_PAGES} pages, is a
      * {@link PdsException}, not an endless loop.
      *
@@ -135,7 +138,7 @@ public interface AtprotoRepo {
                         throw new PdsException(0, null, "listRecords of " + repo + "/" + collection
                                 + " returned the cursor it was given; the listing would never end", false, null, null);
                     }
-                    done = next.isEmpty() || p.records().isEmpty();
+                    done = next.isEmpty();
                     cursor = next;
                 }
                 return started && page.hasNext();

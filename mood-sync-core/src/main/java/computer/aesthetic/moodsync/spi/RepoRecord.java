@@ -11,7 +11,8 @@ import java.util.Objects;
  *
  * <p>The value is the record in the Java form of the ATProto data model (see
  * {@link computer.aesthetic.moodsync.data.DataModel}). It comes from a server and is untrusted: it is whatever the
- * PDS sent, so a codec must validate it before use. Immutable when built from immutable maps.
+ * PDS sent, so it may also hold JSON values outside the data model ({@code Double}, {@code BigDecimal},
+ * {@code BigInteger}) and a codec must validate it before use. Immutable when built from immutable maps.
  *
  * @param uri the record's AT-URI, with collection and record key
  * @param cid the record's CID

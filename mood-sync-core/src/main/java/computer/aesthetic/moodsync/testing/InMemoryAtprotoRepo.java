@@ -99,8 +99,35 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
 
     private static final Duration WINDOW = Duration.ofHours(1);
 
-    /** A stored record: its value (a deep unmodifiable copy) and the value's CID. */
-    private record Stored(Cid cid, Map<String, Object> value) {
+    /**
+     * A stored record, built once when written: its value is a deep unmodifiable copy, so the record can be handed
+     * out as it is unless the value holds {@code byte[]} (mutable), which is copied for every reader.
+     */
+    private record Stored(RepoRecord record, boolean hasBytes) {
+        static Stored of(Did repo, Nsid collection, RecordKey rkey, Map<String, Object> copy, Cid cid) {
+            return new Stored(new RepoRecord(AtUri.of(repo, collection, rkey), cid, copy), containsBytes(copy));
+        }
+
+        Cid cid() {
+            return record.cid();
+        }
+
+        RepoRecord read() {
+            return hasBytes ? new RepoRecord(record.uri(), record.cid(), DataModel.copyRecord(record.value())) : record;
+        }
+
+        private static boolean containsBytes(Object v) {
+            if (v instanceof byte[]) {
+                return true;
+            }
+            if (v instanceof Map<?, ?> m) {
+                return m.values().stream().anyMatch(Stored::containsBytes);
+            }
+            if (v instanceof List<?> l) {
+                return l.stream().anyMatch(Stored::containsBytes);
+            }
+            return false;
+        }
     }
 
     /** One DID's hourly budget window; guarded by the repo's lock. */
@@ -335,7 +362,7 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
         synchronized (lock) {
             List<RepoRecord> out = new ArrayList<>();
             for (Map.Entry<String, Stored> e : peek(repo, collection).entrySet()) {
-                out.add(toRecord(repo, collection, e.getKey(), e.getValue()));
+                out.add(e.getValue().read());
             }
             return List.copyOf(out);
         }
@@ -380,10 +407,10 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
         Objects.requireNonNull(collection, "collection");
         Objects.requireNonNull(rkey, "rkey");
         Map<String, Object> copy = DataModel.copyRecord(value);
-        Stored stored = new Stored(DagCbor.cidOf(copy), copy);
+        Stored stored = Stored.of(repo, collection, rkey, copy, DagCbor.cidOf(copy));
         synchronized (lock) {
             collectionOf(repo, collection).put(rkey.value(), stored);
-            return toRecord(repo, collection, rkey.value(), stored);
+            return stored.read();
         }
     }
 
@@ -428,7 +455,7 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
                 return new WriteResult(uri, Optional.of(cid), false);
             }
             checkSwap(swap, current, uri);
-            records.put(rkey.value(), new Stored(cid, copy));
+            records.put(rkey.value(), Stored.of(repo, collection, rkey, copy, cid));
             return new WriteResult(uri, Optional.of(cid), true);
         }
     }
@@ -451,9 +478,9 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
             Stored current = records.get(rkey.value());
             if (current != null) {
                 return new CreateResult(new WriteResult(uri, Optional.of(current.cid()), false), false,
-                        Optional.of(toRecord(repo, collection, rkey.value(), current)));
+                        Optional.of(current.read()));
             }
-            records.put(rkey.value(), new Stored(cid, copy));
+            records.put(rkey.value(), Stored.of(repo, collection, rkey, copy, cid));
             return new CreateResult(new WriteResult(uri, Optional.of(cid), true), true, Optional.empty());
         }
     }
@@ -490,7 +517,7 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
             takeFault();
             Stored current = peek(repo, collection).get(rkey.value());
             return current == null ? Optional.empty()
-                    : Optional.of(toRecord(repo, collection, rkey.value(), current));
+                    : Optional.of(current.read());
         }
     }
 
@@ -514,12 +541,12 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
             } else {
                 view = (cursor.isPresent() ? records.headMap(cursor.get(), false) : records).descendingMap();
             }
-            List<RepoRecord> page = new ArrayList<>(Math.min(n, view.size()));
+            List<RepoRecord> page = new ArrayList<>();
             String last = null;
             Iterator<Map.Entry<String, Stored>> it = view.entrySet().iterator();
             while (page.size() < n && it.hasNext()) {
                 Map.Entry<String, Stored> e = it.next();
-                page.add(toRecord(repo, collection, e.getKey(), e.getValue()));
+                page.add(e.getValue().read());
                 last = e.getKey();
             }
             return new RecordPage(page, Optional.ofNullable(last));
@@ -592,7 +619,7 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
                     if (current.isPresent()) {
                         throw internalError("create of " + uri + ", which exists");
                     }
-                    Stored s = new Stored(DagCbor.cidOf(copy), copy);
+                    Stored s = Stored.of(repo, w.collection(), w.rkey(), copy, DagCbor.cidOf(copy));
                     overlay.put(w.rkey().value(), Optional.of(s));
                     results.add(new WriteResult(uri, Optional.of(s.cid()), true));
                 } else if (w instanceof RepoWrite.Update u) {
@@ -601,7 +628,7 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
                     if (current.isEmpty()) {
                         throw internalError("update of " + uri + ", which does not exist");
                     }
-                    Stored s = new Stored(DagCbor.cidOf(copy), copy);
+                    Stored s = Stored.of(repo, w.collection(), w.rkey(), copy, DagCbor.cidOf(copy));
                     overlay.put(w.rkey().value(), Optional.of(s));
                     results.add(new WriteResult(uri, Optional.of(s.cid()), !s.cid().equals(current.get().cid())));
                 } else {
@@ -755,10 +782,5 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
     /** Returns the live map of a collection, creating it empty; call under the lock. */
     private TreeMap<String, Stored> collectionOf(Did repo, Nsid collection) {
         return repos.computeIfAbsent(repo, k -> new HashMap<>()).computeIfAbsent(collection, k -> new TreeMap<>());
-    }
-
-    private static RepoRecord toRecord(Did repo, Nsid collection, String rkey, Stored s) {
-        return new RepoRecord(AtUri.of(repo, collection, new RecordKey(rkey)), s.cid(),
-                DataModel.copyRecord(s.value()));
     }
 }

@@ -61,8 +61,22 @@ public final class InMemoryMoodStore implements MoodStore {
     private final TreeMap<MoodId, Mood> moods = new TreeMap<>();
     /** Which mood links which record key; guarded by {@link #lock}. */
     private final Map<RecordKey, MoodId> byRkey = new HashMap<>();
-    /** The moods with a pending marker, oldest due first; guarded by {@link #lock}. */
+    /** Each user's moods, by id; guarded by {@link #lock}. */
+    private final TreeMap<UserId, TreeSet<MoodId>> byUser = new TreeMap<>();
+    /** The moods with a pending marker, parked and leased ones included, oldest due first; guarded by {@link #lock}. */
     private final TreeSet<DueKey> pending = new TreeSet<>();
+    /**
+     * Claim candidates: moods with an unparked marker and no lease, or whose lease a claim saw expire; keyed by due
+     * time. Guarded by {@link #lock}.
+     */
+    private final TreeSet<DueKey> ready = new TreeSet<>();
+    /** {@link #ready} split by user; guarded by {@link #lock}. */
+    private final Map<UserId, TreeSet<DueKey>> readyByUser = new HashMap<>();
+    /** Moods with an unparked, leased marker not yet seen expired, keyed by lease expiry; guarded by {@link #lock}. */
+    private final TreeSet<DueKey> leased = new TreeSet<>();
+    /** Where each unparked marker is indexed: its key in {@link #ready} or in {@link #leased}. */
+    private final Map<MoodId, DueKey> readyKeys = new HashMap<>();
+    private final Map<MoodId, DueKey> leasedKeys = new HashMap<>();
     /** Malformed documents by id; guarded by {@link #lock}. */
     private final TreeMap<String, MalformedMood> malformed = new TreeMap<>();
     /** Injected failures still to come, before the operation takes effect; guarded by {@link #lock}. */
@@ -230,15 +244,14 @@ public final class InMemoryMoodStore implements MoodStore {
     @Override
     public Stream<Mood> listByUser(UserId user) {
         Objects.requireNonNull(user, "user");
-        return run("listByUser", () -> moods.values().stream().filter(m -> m.user().equals(user)).toList())
+        return run("listByUser", () -> byUser.getOrDefault(user, new TreeSet<>()).stream().map(moods::get).toList())
                 .stream();
     }
 
     /** {@inheritDoc} The stream is a snapshot taken by this call. */
     @Override
     public Stream<UserId> listUsers() {
-        return run("listUsers", () -> List.copyOf(new TreeSet<>(moods.values().stream().map(Mood::user).toList())))
-                .stream();
+        return run("listUsers", () -> List.copyOf(byUser.keySet())).stream();
     }
 
     /** {@inheritDoc} The stream is a snapshot taken by this call, in ascending id order. */
@@ -377,24 +390,35 @@ public final class InMemoryMoodStore implements MoodStore {
         return run("claimDue", () -> {
             Instant now = claim.now();
             Instant until = now.plus(claim.lease());
+            // Leases seen expired make their moods candidates again (isDue below still checks each against now).
+            while (!leased.isEmpty() && !leased.first().due().isAfter(now)) {
+                DueKey expired = leased.pollFirst();
+                leasedKeys.remove(expired.id());
+                Mood m = moods.get(expired.id());
+                addReady(m.user(), new DueKey(m.pending().get().nextAttemptAt(), m.id()));
+            }
             Optional<UserId> user = claim.user();
+            if (user.isEmpty()) {
+                user = firstDue(ready, now).map(Mood::user);
+            }
             List<Mood> due = new ArrayList<>();
-            for (DueKey key : pending) {
-                if (key.due().isAfter(now) || due.size() >= claim.max()) {
-                    break;
+            TreeSet<DueKey> candidates = user.map(readyByUser::get).orElse(null);
+            if (candidates != null) {
+                for (DueKey key : candidates) {
+                    if (key.due().isAfter(now) || due.size() >= claim.max()) {
+                        break;
+                    }
+                    Mood m = moods.get(key.id());
+                    if (m.pending().get().isDue(now)) {
+                        due.add(m);
+                    }
                 }
-                Mood m = moods.get(key.id());
-                if (!m.pending().get().isDue(now) || (user.isPresent() && !m.user().equals(user.get()))) {
-                    continue;
-                }
-                user = Optional.of(m.user());
-                due.add(m);
             }
             List<Mood> claimed = new ArrayList<>(due.size());
             for (Mood m : due) {
-                Mood leased = m.withPending(Optional.of(m.pending().get().leasedTo(claim.owner(), until)));
-                put(m, leased);
-                claimed.add(leased);
+                Mood taken = m.withPending(Optional.of(m.pending().get().leasedTo(claim.owner(), until)));
+                put(m, taken);
+                claimed.add(taken);
             }
             return List.copyOf(claimed);
         });
@@ -418,7 +442,7 @@ public final class InMemoryMoodStore implements MoodStore {
     public long deleteAllOf(UserId user) {
         Objects.requireNonNull(user, "user");
         return run("deleteAllOf", () -> {
-            List<Mood> doomed = moods.values().stream().filter(m -> m.user().equals(user)).toList();
+            List<Mood> doomed = byUser.getOrDefault(user, new TreeSet<>()).stream().map(moods::get).toList();
             for (Mood m : doomed) {
                 remove(m);
             }
@@ -528,17 +552,68 @@ public final class InMemoryMoodStore implements MoodStore {
             unindex(old);
         }
         moods.put(mood.id(), mood);
+        byUser.computeIfAbsent(mood.user(), u -> new TreeSet<>()).add(mood.id());
         mood.rkey().ifPresent(k -> byRkey.put(k, mood.id()));
-        mood.pending().ifPresent(p -> pending.add(new DueKey(p.nextAttemptAt(), mood.id())));
+        if (mood.pending().isPresent()) {
+            PendingSync p = mood.pending().get();
+            pending.add(new DueKey(p.nextAttemptAt(), mood.id()));
+            if (!p.failed()) {
+                if (p.leaseUntil().isPresent()) {
+                    DueKey key = new DueKey(p.leaseUntil().get(), mood.id());
+                    leased.add(key);
+                    leasedKeys.put(mood.id(), key);
+                } else {
+                    addReady(mood.user(), new DueKey(p.nextAttemptAt(), mood.id()));
+                }
+            }
+        }
+    }
+
+    private void addReady(UserId user, DueKey key) {
+        ready.add(key);
+        readyByUser.computeIfAbsent(user, u -> new TreeSet<>()).add(key);
+        readyKeys.put(key.id(), key);
+    }
+
+    /** Returns the first mood of {@code candidates} that is due at {@code now}. */
+    private Optional<Mood> firstDue(TreeSet<DueKey> candidates, Instant now) {
+        for (DueKey key : candidates) {
+            if (key.due().isAfter(now)) {
+                break;
+            }
+            Mood m = moods.get(key.id());
+            if (m.pending().get().isDue(now)) {
+                return Optional.of(m);
+            }
+        }
+        return Optional.empty();
     }
 
     private void remove(Mood mood) {
         unindex(mood);
         moods.remove(mood.id());
+        TreeSet<MoodId> ids = byUser.get(mood.user());
+        ids.remove(mood.id());
+        if (ids.isEmpty()) {
+            byUser.remove(mood.user());
+        }
     }
 
     private void unindex(Mood mood) {
         mood.rkey().ifPresent(k -> byRkey.remove(k, mood.id()));
         mood.pending().ifPresent(p -> pending.remove(new DueKey(p.nextAttemptAt(), mood.id())));
+        DueKey r = readyKeys.remove(mood.id());
+        if (r != null) {
+            ready.remove(r);
+            TreeSet<DueKey> mine = readyByUser.get(mood.user());
+            mine.remove(r);
+            if (mine.isEmpty()) {
+                readyByUser.remove(mood.user());
+            }
+        }
+        DueKey l = leasedKeys.remove(mood.id());
+        if (l != null) {
+            leased.remove(l);
+        }
     }
 }

@@ -677,6 +677,22 @@ public abstract class MoodStoreContract {
     }
 
     @Test
+    void aLeaseIsJudgedAgainstEachClaimsOwnNow() {
+        Mood a = posted(ALICE, 0);
+        Mood b = posted(BOB, 1);
+        store.insert(a);
+        store.insert(b);
+        assertThat(store.claimDue(claim("w1", T0.plusSeconds(1), Optional.of(ALICE), 10))).hasSize(1);
+        // A worker whose clock runs hours ahead sees the lease expired, but claims nothing of Alice's here.
+        assertThat(store.claimDue(claim("w2", T0.plus(Duration.ofHours(3)), Optional.of(CAROL), 10))).isEmpty();
+        // Workers with the right time still see Alice's lease live.
+        assertThat(store.claimDue(claim("w3", T0.plusSeconds(2), Optional.of(ALICE), 10))).isEmpty();
+        assertThat(store.claimDue(claim("w3", T0.plusSeconds(2), Optional.empty(), 10))).extracting(Mood::id)
+                .containsExactly(b.id());
+        assertThat(get(a.id()).pending().orElseThrow().leaseOwner()).contains("w1");
+    }
+
+    @Test
     void claimDueIgnoresMoodsWithoutMarker() {
         store.insert(synced(ALICE, 0, rkey()));
         assertThat(store.claimDue(claim("w", T0.plusSeconds(10), Optional.empty(), 10))).isEmpty();

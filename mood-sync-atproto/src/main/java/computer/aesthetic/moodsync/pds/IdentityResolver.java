@@ -1,0 +1,421 @@
+package computer.aesthetic.moodsync.pds;
+
+import computer.aesthetic.moodsync.PdsException;
+import computer.aesthetic.moodsync.pds.internal.JsonValues;
+import computer.aesthetic.moodsync.pds.internal.Xrpc;
+import computer.aesthetic.moodsync.pds.internal.XrpcResponse;
+import computer.aesthetic.moodsync.syntax.Did;
+import computer.aesthetic.moodsync.syntax.Handle;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Resolves ATProto identities: a handle to its DID ({@code com.atproto.identity.resolveHandle} on a configured
+ * service), a DID to its document ({@code did:plc} from a PLC directory, {@code did:web} from
+ * {@code https://HOST/.well-known/did.json}) and to the PDS endpoint its {@code #atproto_pds} service names.
+ *
+ * <p>Endpoints learned from DID documents are untrusted: {@link #resolvePds} refuses plain {@code http} and hosts
+ * that are or resolve to loopback, private, link-local, unique-local, carrier-grade NAT or wildcard addresses,
+ * unless {@link Builder#allowInsecureEndpoints(boolean)} is set (for tests and a local PDS). The same check guards
+ * the host a {@code did:web} document is fetched from; with insecure endpoints allowed, a {@code did:web} on
+ * {@code localhost} or a loopback address is fetched over plain {@code http}. The address check resolves the host
+ * name once; it does not pin the address for the later connection.
+ *
+ * <p>Nothing is cached. Immutable and thread-safe; build with {@link #builder()}.
+ */
+public final class IdentityResolver {
+    private static final String ATPROTO_PDS = "#atproto_pds";
+
+    private final Xrpc xrpc;
+    private final HttpUrl plcDirectory;
+    private final HttpUrl handleResolver;
+    private final boolean allowInsecureEndpoints;
+
+    private IdentityResolver(Builder b) {
+        OkHttpClient client = b.httpClient.newBuilder()
+                .connectTimeout(b.connectTimeout)
+                .readTimeout(b.readTimeout)
+                .callTimeout(b.callTimeout)
+                .build();
+        this.xrpc = new Xrpc(client, b.objectMapper, b.maxResponseBytes, b.clock);
+        this.plcDirectory = b.plcDirectory;
+        this.handleResolver = b.handleResolver;
+        this.allowInsecureEndpoints = b.allowInsecureEndpoints;
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Resolves a handle to a DID with {@code com.atproto.identity.resolveHandle} on the configured service.
+     *
+     * @param handle the handle
+     * @return the DID, or empty when the service knows no such handle
+     * @throws IllegalStateException if no {@link Builder#handleResolver} was configured
+     * @throws PdsException on any other failure, including an answer that is not a DID
+     */
+    public Optional<Did> resolveHandle(Handle handle) {
+        Objects.requireNonNull(handle, "handle");
+        if (handleResolver == null) {
+            throw new IllegalStateException("resolveHandle needs a handleResolver service URL in the builder");
+        }
+        XrpcResponse r;
+        try {
+            r = xrpc.query(handleResolver, "com.atproto.identity.resolveHandle",
+                    List.of(Map.entry("handle", handle.value())), null);
+        } catch (PdsException e) {
+            String name = e.errorName().orElse("");
+            if (name.equals("HandleNotFound")
+                    || e.httpStatus() == 400 && e.getMessage().contains("Unable to resolve handle")) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        String did = JsonValues.string(r.body(), "did");
+        return Optional.of(Did.tryParse(did).orElseThrow(() -> new PdsException(200, null,
+                "com.atproto.identity.resolveHandle: expected a DID for " + handle + ", found "
+                        + (did == null ? "none" : "'" + Xrpc.redact(did) + "'"), false, null, null)));
+    }
+
+    /**
+     * Fetches and reads a DID's document.
+     *
+     * @param did a {@code did:plc} or {@code did:web}
+     * @return the document, or empty when the directory or host has none (404)
+     * @throws IllegalArgumentException for another DID method
+     * @throws PdsException if the document cannot be fetched or read, names another DID, or a {@code did:web} host
+     *     is refused
+     */
+    public Optional<DidDocument> resolveDid(Did did) {
+        Objects.requireNonNull(did, "did");
+        HttpUrl url = documentUrl(did);
+        XrpcResponse r;
+        try {
+            r = xrpc.getJson(url, "DID document of " + did);
+        } catch (PdsException e) {
+            if (e.httpStatus() == 404 || e.httpStatus() == 410) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        return Optional.of(read(did, r.body()));
+    }
+
+    /**
+     * Finds the PDS of a DID: its document's {@code #atproto_pds} service endpoint, checked as described above.
+     *
+     * @param did the DID
+     * @return the endpoint, or empty when there is no document or it names no PDS
+     * @throws PdsException if the endpoint is refused (plain http, a private address) or cannot be resolved
+     */
+    public Optional<URI> resolvePds(Did did) {
+        Optional<URI> endpoint = resolveDid(did).flatMap(DidDocument::pdsEndpoint);
+        endpoint.ifPresent(uri -> checkEndpoint(uri, "the #atproto_pds endpoint in the DID document of " + did));
+        return endpoint;
+    }
+
+    private HttpUrl documentUrl(Did did) {
+        String method = did.method();
+        if (method.equals("plc")) {
+            return plcDirectory.newBuilder().addPathSegment(did.value()).build();
+        }
+        if (method.equals("web")) {
+            String id = did.value().substring("did:web:".length());
+            if (id.contains(":")) {
+                throw new IllegalArgumentException("did:web with a path is not supported by ATProto, found " + did);
+            }
+            String hostPort = URLDecoder.decode(id, StandardCharsets.UTF_8);
+            String host = hostPort.contains(":") ? hostPort.substring(0, hostPort.lastIndexOf(':')) : hostPort;
+            boolean local = allowInsecureEndpoints && (host.equals("localhost") || isLoopbackLiteral(host));
+            URI uri = URI.create((local ? "http" : "https") + "://" + hostPort + "/.well-known/did.json");
+            checkEndpoint(uri, "the host of " + did);
+            HttpUrl url = HttpUrl.get(uri.toString());
+            return url;
+        }
+        throw new IllegalArgumentException("only did:plc and did:web can be resolved, found " + did);
+    }
+
+    private static boolean isLoopbackLiteral(String host) {
+        return host.equals("127.0.0.1") || host.equals("[::1]") || host.equals("::1");
+    }
+
+    private DidDocument read(Did did, JsonNode doc) {
+        String id = JsonValues.string(doc, "id");
+        if (!did.value().equals(id)) {
+            throw new PdsException(200, null, "the DID document of " + did + " names another DID: "
+                    + (id == null ? "none" : Xrpc.redact(id)), false, null, null);
+        }
+        List<String> aka = new ArrayList<>();
+        JsonNode akaNode = doc.get("alsoKnownAs");
+        if (akaNode != null && akaNode.isArray()) {
+            for (JsonNode a : akaNode.values()) {
+                if (a.isString()) {
+                    aka.add(a.stringValue());
+                }
+            }
+        }
+        Optional<URI> pds = Optional.empty();
+        JsonNode services = doc.get("service");
+        if (services != null && services.isArray()) {
+            for (JsonNode s : services.values()) {
+                String sid = JsonValues.string(s, "id");
+                String endpoint = JsonValues.string(s, "serviceEndpoint");
+                if (sid != null && endpoint != null && (sid.equals(ATPROTO_PDS) || sid.equals(did.value() + ATPROTO_PDS))
+                        && "AtprotoPersonalDataServer".equals(JsonValues.string(s, "type"))) {
+                    try {
+                        pds = Optional.of(new URI(endpoint));
+                    } catch (URISyntaxException e) {
+                        throw new PdsException(200, null, "the DID document of " + did
+                                + " names a malformed #atproto_pds endpoint: " + Xrpc.redact(endpoint), false, null, e);
+                    }
+                    break;
+                }
+            }
+        }
+        return new DidDocument(did, aka, pds);
+    }
+
+    private void checkEndpoint(URI uri, String what) {
+        String scheme = uri.getScheme();
+        String host = uri.getHost();
+        if (scheme == null || host == null || !(scheme.equals("https") || scheme.equals("http"))) {
+            throw refused(what, uri, "expected an http(s) URL with a host");
+        }
+        if (allowInsecureEndpoints) {
+            return;
+        }
+        if (!scheme.equals("https")) {
+            throw refused(what, uri, "expected https, found plain " + scheme);
+        }
+        String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        InetAddress[] addresses;
+        try {
+            addresses = InetAddress.getAllByName(bare);
+        } catch (UnknownHostException e) {
+            throw new PdsException(0, null, what + " (" + uri + "): cannot resolve host " + host, true, null, e);
+        }
+        for (InetAddress a : addresses) {
+            if (isPrivate(a)) {
+                throw refused(what, uri, "its host resolves to the non-public address " + a.getHostAddress());
+            }
+        }
+    }
+
+    /**
+     * Tells whether an address is not on the public internet.
+     *
+     * @param a the address
+     * @return true for loopback, private, link-local, unique-local, CGNAT, wildcard and multicast addresses
+     */
+    static boolean isPrivate(InetAddress a) {
+        if (a.isLoopbackAddress() || a.isAnyLocalAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress()
+                || a.isMulticastAddress()) {
+            return true;
+        }
+        byte[] b = a.getAddress();
+        if (a instanceof Inet4Address) {
+            int first = b[0] & 0xff;
+            int second = b[1] & 0xff;
+            return first == 0 || first == 100 && second >= 64 && second < 128 || first == 169 && second == 254
+                    || first == 192 && second == 0 && (b[2] & 0xff) == 0 || first >= 240;
+        }
+        if (a instanceof Inet6Address) {
+            int first = b[0] & 0xff;
+            if ((first & 0xfe) == 0xfc) {
+                return true; // fc00::/7 unique local
+            }
+            boolean v4Mapped = true;
+            for (int i = 0; i < 10; i++) {
+                v4Mapped &= b[i] == 0;
+            }
+            if (v4Mapped && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
+                try {
+                    return isPrivate(InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
+                } catch (UnknownHostException e) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static PdsException refused(String what, URI uri, String why) {
+        return new PdsException(0, null, "refusing " + what + " (" + uri + "): " + why
+                + "; allowInsecureEndpoints(true) accepts it (tests, a local PDS)", false, null, null);
+    }
+
+    @Override
+    public String toString() {
+        return "IdentityResolver[plcDirectory=" + plcDirectory + ", handleResolver=" + handleResolver
+                + ", allowInsecureEndpoints=" + allowInsecureEndpoints + "]";
+    }
+
+    /** Configures an {@link IdentityResolver}. Not thread-safe; the built resolver is immutable and thread-safe. */
+    public static final class Builder {
+        private OkHttpClient httpClient;
+        private ObjectMapper objectMapper;
+        private HttpUrl plcDirectory = HttpUrl.get("https://plc.directory");
+        private HttpUrl handleResolver;
+        private boolean allowInsecureEndpoints;
+        private Clock clock = Clock.systemUTC();
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration readTimeout = Duration.ofSeconds(15);
+        private Duration callTimeout = Duration.ofSeconds(30);
+        private long maxResponseBytes = 1024 * 1024;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the host's HTTP client (shared pool, own timeouts derived with {@code newBuilder()}). Default: a new
+         * client.
+         *
+         * @param client the client
+         * @return this builder
+         */
+        public Builder httpClient(OkHttpClient client) {
+            this.httpClient = Objects.requireNonNull(client, "client");
+            return this;
+        }
+
+        /**
+         * Sets the JSON mapper used to read documents. Default: {@code JsonMapper.builder().build()}.
+         *
+         * @param mapper the mapper
+         * @return this builder
+         */
+        public Builder objectMapper(ObjectMapper mapper) {
+            this.objectMapper = Objects.requireNonNull(mapper, "mapper");
+            return this;
+        }
+
+        /**
+         * Sets the PLC directory for {@code did:plc}. Default: {@code https://plc.directory}.
+         *
+         * @param url the directory's base URL
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an http(s) URL
+         */
+        public Builder plcDirectory(String url) {
+            this.plcDirectory = url(url, "plcDirectory");
+            return this;
+        }
+
+        /**
+         * Sets the service asked to resolve handles ({@code com.atproto.identity.resolveHandle}), typically the
+         * PDS or an AppView. Default: none ({@link #resolveHandle} then fails).
+         *
+         * @param url the service's base URL
+         * @return this builder
+         * @throws IllegalArgumentException if it is not an http(s) URL
+         */
+        public Builder handleResolver(String url) {
+            this.handleResolver = url(url, "handleResolver");
+            return this;
+        }
+
+        /**
+         * Accepts plain-http and private, loopback or link-local endpoints from DID documents. Default: false;
+         * only tests and a local PDS need it.
+         *
+         * @param allow whether to accept them
+         * @return this builder
+         */
+        public Builder allowInsecureEndpoints(boolean allow) {
+            this.allowInsecureEndpoints = allow;
+            return this;
+        }
+
+        /**
+         * Sets the clock. Default: {@link Clock#systemUTC()}.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Sets the timeouts. Defaults: connect 10 s, read 15 s, whole call 30 s.
+         *
+         * @param connect the connect timeout, positive
+         * @param read the read timeout, positive
+         * @param call the whole-call timeout, positive
+         * @return this builder
+         */
+        public Builder timeouts(Duration connect, Duration read, Duration call) {
+            this.connectTimeout = Objects.requireNonNull(connect, "connect");
+            this.readTimeout = Objects.requireNonNull(read, "read");
+            this.callTimeout = Objects.requireNonNull(call, "call");
+            return this;
+        }
+
+        /**
+         * Sets the most bytes of a document that are read. Default: 1 MiB.
+         *
+         * @param bytes the cap, at least 1024
+         * @return this builder
+         */
+        public Builder maxResponseBytes(long bytes) {
+            this.maxResponseBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Builds the resolver.
+         *
+         * @return the resolver
+         * @throws IllegalArgumentException naming the first bad property
+         */
+        public IdentityResolver build() {
+            PdsAtprotoRepo.Builder.positive("connect timeout", connectTimeout);
+            PdsAtprotoRepo.Builder.positive("read timeout", readTimeout);
+            PdsAtprotoRepo.Builder.positive("call timeout", callTimeout);
+            if (maxResponseBytes < 1024) {
+                throw new IllegalArgumentException("maxResponseBytes must be >= 1024, found " + maxResponseBytes);
+            }
+            if (httpClient == null) {
+                httpClient = new OkHttpClient();
+            }
+            if (objectMapper == null) {
+                objectMapper = JsonMapper.builder().build();
+            }
+            return new IdentityResolver(this);
+        }
+
+        static HttpUrl url(String url, String property) {
+            Objects.requireNonNull(url, property);
+            HttpUrl parsed = HttpUrl.parse(url);
+            if (parsed == null) {
+                throw new IllegalArgumentException(property + " must be an http(s) URL, found '" + url + "'");
+            }
+            return parsed;
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package computer.aesthetic.moodsync.pds.internal;
+
+import computer.aesthetic.moodsync.PdsAuthenticationException;
+import computer.aesthetic.moodsync.PdsException;
+import computer.aesthetic.moodsync.RateLimitedException;
+import computer.aesthetic.moodsync.spi.Account;
+import computer.aesthetic.moodsync.spi.Secret;
+import computer.aesthetic.moodsync.syntax.Did;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import okhttp3.HttpUrl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One cached session per account, shared by all threads. A login ({@code createSession}) happens once per account;
+ * a rejected access token is renewed with {@code refreshSession}, falling back to a new login, and concurrent
+ * callers holding the same stale session cause exactly one renewal (single flight per account). A refused password
+ * is remembered for a while so that a worker does not burn the PDS's login limit (30 per 5 minutes) on it; a
+ * changed password is tried at once. Thread-safe.
+ */
+public final class Sessions {
+    private static final Logger LOG = LoggerFactory.getLogger(Sessions.class);
+    static final String CREATE = "com.atproto.server.createSession";
+    static final String REFRESH = "com.atproto.server.refreshSession";
+
+    private final Xrpc xrpc;
+    private final Resilience resilience;
+    private final Clock clock;
+    private final Duration loginFailureCooldown;
+    private final ConcurrentMap<Did, Slot> slots = new ConcurrentHashMap<>();
+    private final AtomicLong generations = new AtomicLong();
+
+    private static final class Slot {
+        final ReentrantLock lock = new ReentrantLock();
+        volatile Session session;
+        Secret refusedPassword;
+        Instant refusedUntil;
+        PdsAuthenticationException refusal;
+    }
+
+    /**
+     * Creates the cache.
+     *
+     * @param xrpc the transport
+     * @param resilience retries for logins
+     * @param loginFailureCooldown how long a refused password is not tried again
+     */
+    public Sessions(Xrpc xrpc, Resilience resilience, Duration loginFailureCooldown) {
+        this.xrpc = Objects.requireNonNull(xrpc, "xrpc");
+        this.resilience = Objects.requireNonNull(resilience, "resilience");
+        this.clock = xrpc.clock();
+        this.loginFailureCooldown = Objects.requireNonNull(loginFailureCooldown, "loginFailureCooldown");
+    }
+
+    private Slot slot(Did did) {
+        return slots.computeIfAbsent(did, d -> new Slot());
+    }
+
+    /**
+     * Returns the account's session on {@code pds}, logging in when there is none.
+     *
+     * @param account the account with its password
+     * @param pds the PDS
+     * @param hostKey the circuit breaker key of the PDS
+     * @return the session
+     * @throws PdsAuthenticationException if the password is missing or refused
+     * @throws PdsException on other failures
+     */
+    public Session current(Account account, HttpUrl pds, String hostKey) {
+        Slot slot = slot(account.did());
+        Session s = slot.session;
+        if (s != null && s.pds().equals(pds)) {
+            return s;
+        }
+        slot.lock.lock();
+        try {
+            s = slot.session;
+            if (s != null && s.pds().equals(pds)) {
+                return s;
+            }
+            s = login(slot, account, pds, hostKey, true);
+            slot.session = s;
+            return s;
+        } finally {
+            slot.lock.unlock();
+        }
+    }
+
+    /**
+     * Replaces a session whose access token the PDS refused: the first caller refreshes it (or logs in again when
+     * the refresh is refused); callers that hold the same stale session get the renewed one without another call.
+     *
+     * @param account the account
+     * @param stale the session that was refused
+     * @param hostKey the circuit breaker key of the PDS
+     * @return a renewed session
+     * @throws PdsAuthenticationException if the password is refused
+     * @throws PdsException on other failures
+     */
+    public Session renew(Account account, Session stale, String hostKey) {
+        Slot slot = slot(account.did());
+        slot.lock.lock();
+        try {
+            Session s = slot.session;
+            if (s != null && s != stale && s.pds().equals(stale.pds())) {
+                return s; // another caller renewed it while we waited
+            }
+            try {
+                s = refresh(stale);
+                LOG.debug("refreshed the session of {}", account.did());
+            } catch (RateLimitedException e) {
+                throw e;
+            } catch (PdsException e) {
+                if (e.httpStatus() != 400 && e.httpStatus() != 401) {
+                    throw e;
+                }
+                LOG.info("refreshing the session of {} was refused ({}); logging in again", account.did(), e.label());
+                try {
+                    s = login(slot, account, stale.pds(), hostKey, false);
+                } catch (PdsAuthenticationException refused) {
+                    slot.session = null; // neither token nor password works: the next call starts from a login
+                    throw refused;
+                }
+            }
+            slot.session = s;
+            return s;
+        } finally {
+            slot.lock.unlock();
+        }
+    }
+
+    /**
+     * Forgets an account's session (the next call logs in again).
+     *
+     * @param did the account
+     */
+    public void forget(Did did) {
+        Slot slot = slots.get(did);
+        if (slot != null) {
+            slot.session = null;
+        }
+    }
+
+    private Session refresh(Session stale) {
+        XrpcResponse r = xrpc.procedure(stale.pds(), REFRESH, null,
+                stale.refreshAuthorization());
+        return sessionFrom(stale.did(), stale.pds(), r.body(), REFRESH);
+    }
+
+    private Session login(Slot slot, Account account, HttpUrl pds, String hostKey, boolean retries) {
+        Did did = account.did();
+        Secret password = account.password().orElseThrow(() -> new PdsAuthenticationException(0, null,
+                "the AccountDirectory has no password for " + did + "; cannot log in to " + pds));
+        Instant now = clock.instant();
+        if (slot.refusal != null && password.equals(slot.refusedPassword) && now.isBefore(slot.refusedUntil)) {
+            throw new PdsAuthenticationException(slot.refusal.httpStatus(), slot.refusal.errorName().orElse(null),
+                    "the PDS refused the password of " + did + " at " + slot.refusedUntil.minus(loginFailureCooldown)
+                            + "; not trying the same password again before " + slot.refusedUntil);
+        }
+        ObjectNode body = JsonNodeFactory.instance.objectNode();
+        body.put("identifier", did.value());
+        body.put("password", password.reveal());
+        XrpcResponse r;
+        try {
+            // inside a call that is already being retried (renewal), log in once: no nested retries
+            r = retries
+                    ? resilience.call(hostKey, Resilience.Safety.IDEMPOTENT, () -> xrpc.procedure(pds, CREATE, body, null))
+                    : xrpc.procedure(pds, CREATE, body, null);
+        } catch (RateLimitedException e) {
+            throw e;
+        } catch (PdsException e) {
+            if (e.httpStatus() == 400 || e.httpStatus() == 401 || e.httpStatus() == 403) {
+                PdsAuthenticationException refusal = new PdsAuthenticationException(e.httpStatus(),
+                        e.errorName().orElse(null), "the PDS " + pds + " refused to log in " + did + ": "
+                                + e.label() + " (check the account's password in the AccountDirectory)");
+                slot.refusedPassword = password;
+                slot.refusedUntil = now.plus(loginFailureCooldown);
+                slot.refusal = refusal;
+                LOG.warn("login of {} refused by {}: {}", did, pds, e.label());
+                throw refusal;
+            }
+            throw e;
+        }
+        slot.refusal = null;
+        slot.refusedPassword = null;
+        Session s = sessionFrom(did, pds, r.body(), CREATE);
+        LOG.info("logged in {} on {}", did, pds);
+        return s;
+    }
+
+    private Session sessionFrom(Did did, HttpUrl pds, JsonNode body, String nsid) {
+        String access = JsonValues.string(body, "accessJwt");
+        String refresh = JsonValues.string(body, "refreshJwt");
+        if (access == null || access.isEmpty() || refresh == null || refresh.isEmpty()) {
+            throw new PdsException(200, null, nsid + ": expected accessJwt and refreshJwt in the answer, found "
+                    + (access == null ? "no accessJwt" : "an accessJwt") + " and "
+                    + (refresh == null ? "no refreshJwt" : "a refreshJwt"), true, null, null);
+        }
+        String answeredDid = JsonValues.string(body, "did");
+        if (answeredDid != null && !answeredDid.equals(did.value())) {
+            throw new PdsAuthenticationException(200, null, nsid + ": logged in as " + did + " but the PDS answered"
+                    + " for " + answeredDid);
+        }
+        return new Session(did, pds, Secret.of(access), Secret.of(refresh), generations.incrementAndGet());
+    }
+
+    @Override
+    public String toString() {
+        return "Sessions[accounts=" + slots.size() + "]";
+    }
+}

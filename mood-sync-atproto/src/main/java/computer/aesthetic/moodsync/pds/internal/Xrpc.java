@@ -1,0 +1,401 @@
+package computer.aesthetic.moodsync.pds.internal;
+
+import computer.aesthetic.moodsync.PdsAuthenticationException;
+import computer.aesthetic.moodsync.PdsException;
+import computer.aesthetic.moodsync.PdsUnavailableException;
+import computer.aesthetic.moodsync.RateLimitedException;
+import computer.aesthetic.moodsync.SwapConflictException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import okhttp3.Headers;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+
+/**
+ * XRPC over OkHttp and Jackson: builds query (GET) and procedure (POST) calls, reads at most a configured number of
+ * bytes of the answer, and maps every failure (error answers, non-JSON or truncated bodies, I/O errors, timeouts)
+ * to the {@link PdsException} family. Never logs bodies, tokens or passwords. Immutable and thread-safe.
+ */
+public final class Xrpc {
+    private static final Logger LOG = LoggerFactory.getLogger(Xrpc.class);
+    private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
+    private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*\\.?[A-Za-z0-9_-]*");
+    private static final Pattern BEARER = Pattern.compile("(?i)(bearer|basic)\\s+[A-Za-z0-9._~+/=-]+");
+    private static final int MAX_MESSAGE = 300;
+
+    private final OkHttpClient client;
+    private final ObjectMapper mapper;
+    private final long maxResponseBytes;
+    private final Clock clock;
+
+    /**
+     * Creates the transport.
+     *
+     * @param client the HTTP client (with the timeouts to use)
+     * @param mapper the JSON mapper
+     * @param maxResponseBytes the most bytes of an answer that are read
+     * @param clock the clock for {@code Retry-After}
+     */
+    public Xrpc(OkHttpClient client, ObjectMapper mapper, long maxResponseBytes, Clock clock) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.maxResponseBytes = maxResponseBytes;
+        this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Returns the clock.
+     *
+     * @return the clock
+     */
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * Calls an XRPC query ({@code GET /xrpc/NSID?params}).
+     *
+     * @param base the service's base URL
+     * @param nsid the method
+     * @param params query parameters in order (null values are left out)
+     * @param authorization the {@code Authorization} header value, or null
+     * @return the answer
+     * @throws PdsException on any failure
+     */
+    public XrpcResponse query(HttpUrl base, String nsid, List<Map.Entry<String, String>> params,
+            String authorization) {
+        return query(base, nsid, params, authorization, h -> { });
+    }
+
+    /**
+     * Calls an XRPC query, showing the answer's headers (success or error) to {@code onHeaders} first.
+     *
+     * @param base the service's base URL
+     * @param nsid the method
+     * @param params query parameters in order (null values are left out)
+     * @param authorization the {@code Authorization} header value, or null
+     * @param onHeaders sees the headers of every answer
+     * @return the answer
+     * @throws PdsException on any failure
+     */
+    public XrpcResponse query(HttpUrl base, String nsid, List<Map.Entry<String, String>> params,
+            String authorization, Consumer<Headers> onHeaders) {
+        HttpUrl.Builder url = xrpcUrl(base, nsid);
+        for (Map.Entry<String, String> p : params) {
+            if (p.getValue() != null) {
+                url.addQueryParameter(p.getKey(), p.getValue());
+            }
+        }
+        Request.Builder request = new Request.Builder().url(url.build()).get();
+        return execute(nsid, request, authorization, onHeaders);
+    }
+
+    /**
+     * Calls an XRPC procedure ({@code POST /xrpc/NSID} with a JSON body).
+     *
+     * @param base the service's base URL
+     * @param nsid the method
+     * @param body the JSON input, or null for none
+     * @param authorization the {@code Authorization} header value, or null
+     * @return the answer
+     * @throws PdsException on any failure
+     */
+    public XrpcResponse procedure(HttpUrl base, String nsid, JsonNode body, String authorization) {
+        return procedure(base, nsid, body, authorization, h -> { });
+    }
+
+    /**
+     * Calls an XRPC procedure, showing the answer's headers (success or error) to {@code onHeaders} first.
+     *
+     * @param base the service's base URL
+     * @param nsid the method
+     * @param body the JSON input, or null for none
+     * @param authorization the {@code Authorization} header value, or null
+     * @param onHeaders sees the headers of every answer
+     * @return the answer
+     * @throws PdsException on any failure
+     */
+    public XrpcResponse procedure(HttpUrl base, String nsid, JsonNode body, String authorization,
+            Consumer<Headers> onHeaders) {
+        byte[] bytes;
+        if (body == null) {
+            bytes = new byte[0];
+        } else {
+            try {
+                bytes = mapper.writeValueAsBytes(body);
+            } catch (JacksonException e) {
+                throw new IllegalArgumentException(nsid + ": the request body cannot be written as JSON: "
+                        + e.getOriginalMessage(), e);
+            }
+        }
+        RequestBody requestBody = new OneShotBody(bytes, body == null ? null : JSON);
+        Request.Builder request = new Request.Builder().url(xrpcUrl(base, nsid).build()).post(requestBody);
+        return execute(nsid, request, authorization, onHeaders);
+    }
+
+    /**
+     * Fetches a JSON document with a plain GET (DID documents).
+     *
+     * @param url the document's URL
+     * @param what a label for messages
+     * @return the answer
+     * @throws PdsException on any failure; 404 is a {@link PdsException} with status 404
+     */
+    public XrpcResponse getJson(HttpUrl url, String what) {
+        return execute(what, new Request.Builder().url(url).get(), null, h -> { });
+    }
+
+    private static HttpUrl.Builder xrpcUrl(HttpUrl base, String nsid) {
+        return base.newBuilder().addPathSegment("xrpc").addPathSegment(nsid);
+    }
+
+    private XrpcResponse execute(String nsid, Request.Builder builder, String authorization,
+            Consumer<Headers> onHeaders) {
+        builder.header("Accept", "application/json");
+        if (authorization != null) {
+            builder.header("Authorization", authorization);
+        }
+        Request request = builder.build();
+        long start = System.nanoTime();
+        int status;
+        Headers headers;
+        byte[] body;
+        String contentType;
+        try (Response response = client.newCall(request).execute()) {
+            status = response.code();
+            headers = response.headers();
+            onHeaders.accept(headers);
+            ResponseBody responseBody = response.body();
+            MediaType type = responseBody.contentType();
+            contentType = type == null ? null : type.type() + "/" + type.subtype();
+            body = readCapped(nsid, status, responseBody);
+        } catch (IOException e) {
+            throw ioFailure(nsid, e);
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("{} {} -> HTTP {} ({} bytes) in {} ms", request.method(), nsid, status, body.length,
+                    Duration.ofNanos(System.nanoTime() - start).toMillis());
+        }
+        if (status >= 200 && status < 300) {
+            return new XrpcResponse(status, headers, parseOk(nsid, status, body, contentType));
+        }
+        throw errorFor(nsid, status, headers, body, contentType);
+    }
+
+    private byte[] readCapped(String nsid, int status, ResponseBody body) throws IOException {
+        long declared = body.contentLength();
+        if (declared > maxResponseBytes) {
+            throw tooLarge(nsid, status, declared + " bytes declared");
+        }
+        try (InputStream in = body.byteStream()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 8192);
+            byte[] buf = new byte[64 * 1024];
+            long total = 0;
+            int n;
+            while ((n = in.read(buf)) != -1) {
+                total += n;
+                if (total > maxResponseBytes) {
+                    throw tooLarge(nsid, status, "more than " + maxResponseBytes + " bytes sent");
+                }
+                out.write(buf, 0, n);
+            }
+            return out.toByteArray();
+        }
+    }
+
+    private PdsException tooLarge(String nsid, int status, String found) {
+        return new PdsException(status, null, nsid + ": expected an answer of at most " + maxResponseBytes
+                + " bytes, found " + found + " (HTTP " + status + ")", false, null, null);
+    }
+
+    private JsonNode parseOk(String nsid, int status, byte[] body, String contentType) {
+        if (body.length == 0) {
+            return mapper.createObjectNode();
+        }
+        JsonNode node = parse(body);
+        if (node == null || !node.isObject()) {
+            throw new PdsException(status, null, nsid + ": expected a JSON object in the HTTP " + status
+                    + " answer, found " + describe(body, contentType), true, null, null);
+        }
+        return node;
+    }
+
+    /** Parses JSON, returning null for anything that is not well-formed JSON. */
+    private JsonNode parse(byte[] body) {
+        try {
+            return mapper.readTree(body);
+        } catch (JacksonException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private PdsException errorFor(String nsid, int status, Headers headers, byte[] body, String contentType) {
+        JsonNode node = parse(body);
+        String errorName = null;
+        String message = null;
+        if (node != null && node.isObject()) {
+            errorName = JsonValues.string(node, "error");
+            message = JsonValues.string(node, "message");
+        }
+        String text = nsid + ": HTTP " + status + (errorName == null ? "" : " " + errorName)
+                + (message == null || message.isBlank() ? "" : ": " + redact(message))
+                + (node == null || !node.isObject() ? " (" + describe(body, contentType) + ")" : "");
+        if (status == 429) {
+            Instant retryAt = retryAt(headers);
+            return new RateLimitedException(429, text + (retryAt == null ? "" : "; retry at " + retryAt), retryAt);
+        }
+        if ("InvalidSwap".equals(errorName)) {
+            return new SwapConflictException(status, text);
+        }
+        if (status == 401 || status == 403 && errorName != null && errorName.startsWith("Auth")) {
+            return new PdsAuthenticationException(status, errorName, text);
+        }
+        boolean retryable = status >= 500 && status != 501 || status == 408;
+        return new PdsException(status, errorName, text, retryable, null, null);
+    }
+
+    /**
+     * Reads when a rate-limited call may be tried again: {@code Retry-After} (seconds or an HTTP date), otherwise
+     * {@code RateLimit-Reset} (epoch seconds).
+     *
+     * @param headers the response headers
+     * @return the time, or null when the headers do not say
+     */
+    public Instant retryAt(Headers headers) {
+        Instant now = clock.instant();
+        String retryAfter = headers.get("Retry-After");
+        if (retryAfter != null) {
+            String v = retryAfter.trim();
+            try {
+                return now.plusSeconds(Math.max(0, Long.parseLong(v)));
+            } catch (NumberFormatException e) {
+                try {
+                    return ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                } catch (DateTimeParseException ignored) {
+                    // fall through to RateLimit-Reset
+                }
+            }
+        }
+        String reset = headers.get("RateLimit-Reset");
+        if (reset != null) {
+            try {
+                return Instant.ofEpochSecond(Long.parseLong(reset.trim()));
+            } catch (NumberFormatException | java.time.DateTimeException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    private static PdsException ioFailure(String nsid, IOException e) {
+        String kind;
+        if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
+            kind = "timed out";
+        } else if (e instanceof ConnectException || e instanceof UnknownHostException
+                || e instanceof NoRouteToHostException) {
+            kind = "could not connect";
+        } else {
+            kind = "connection failed";
+        }
+        return new PdsUnavailableException(nsid + ": " + kind + " (" + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + redact(e.getMessage())) + ")", null, e);
+    }
+
+    /**
+     * Tells whether a failure proves that the request never reached the server (no connection could be made), so
+     * that even a non-idempotent call may be sent again.
+     *
+     * @param e the failure
+     * @return true when the request was certainly not sent
+     */
+    public static boolean notSent(Throwable e) {
+        if (e instanceof RateLimitedException r) {
+            return r.httpStatus() == 429 || r.httpStatus() == 0;
+        }
+        Throwable cause = e.getCause();
+        return e instanceof PdsUnavailableException && (cause instanceof ConnectException
+                || cause instanceof UnknownHostException || cause instanceof NoRouteToHostException);
+    }
+
+    private static String describe(byte[] body, String contentType) {
+        if (body.length == 0) {
+            return "an empty body";
+        }
+        return "a body that is not well-formed JSON: " + (contentType == null ? "no content type" : contentType)
+                + ", " + body.length + " bytes";
+    }
+
+    /**
+     * Removes anything that looks like a token or credential from text taken from an answer or an exception.
+     *
+     * @param text the text
+     * @return the text, shortened to a few hundred characters, tokens replaced by {@code ***}
+     */
+    public static String redact(String text) {
+        String s = JWT.matcher(text).replaceAll("***");
+        s = BEARER.matcher(s).replaceAll("$1 ***");
+        return s.length() > MAX_MESSAGE ? s.substring(0, MAX_MESSAGE) + "..." : s;
+    }
+
+    /**
+     * A procedure's body, marked one-shot so that OkHttp never sends it a second time on its own after a failure
+     * (its transparent retry on a broken connection): whether a procedure may be repeated is decided above, by
+     * {@link Resilience}, which knows which calls are idempotent.
+     */
+    private static final class OneShotBody extends RequestBody {
+        private final byte[] bytes;
+        private final MediaType type;
+
+        OneShotBody(byte[] bytes, MediaType type) {
+            this.bytes = bytes;
+            this.type = type;
+        }
+
+        @Override
+        public MediaType contentType() {
+            return type;
+        }
+
+        @Override
+        public long contentLength() {
+            return bytes.length;
+        }
+
+        @Override
+        public boolean isOneShot() {
+            return true;
+        }
+
+        @Override
+        public void writeTo(okio.BufferedSink sink) throws IOException {
+            sink.write(bytes);
+        }
+    }
+}
