@@ -41,6 +41,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -98,7 +99,8 @@ public final class Repairer {
     private final int batchSize;
     private final Optional<AccountDeleter> accountDeleter;
     private final String owner = "repairer-" + UUID.randomUUID();
-    private final ConcurrentHashMap<Did, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Did, ReentrantLock> ownLocks = new ConcurrentHashMap<>();
+    private final Function<Did, ReentrantLock> locks;
 
     private Repairer(Builder b) {
         this.reconciler = b.reconciler;
@@ -111,6 +113,7 @@ public final class Repairer {
         this.sleeper = b.sleeper;
         this.batchSize = b.batchSize;
         this.accountDeleter = Optional.ofNullable(b.accountDeleter);
+        this.locks = b.repoLocks != null ? b.repoLocks : did -> ownLocks.computeIfAbsent(did, d -> new ReentrantLock());
     }
 
     /**
@@ -130,6 +133,7 @@ public final class Repairer {
         private Sleeper sleeper = d -> Thread.sleep(Math.max(0, d.toMillis()));
         private int batchSize = AtprotoRepo.MAX_WRITES;
         private AccountDeleter accountDeleter;
+        private Function<Did, ReentrantLock> repoLocks;
 
         private Builder() {
         }
@@ -203,6 +207,18 @@ public final class Repairer {
         }
 
         /**
+         * Shares the per-repository writer locks of the host (the sync service passes its own, so the worker
+         * and repairs never write to one repository at once within an instance).
+         *
+         * @param repoLocks gives the lock of a repository; must return the same lock for the same DID
+         * @return this builder
+         */
+        public Builder repoLocks(Function<Did, ReentrantLock> repoLocks) {
+            this.repoLocks = Objects.requireNonNull(repoLocks, "repoLocks");
+            return this;
+        }
+
+        /**
          * Builds the repairer.
          *
          * @return the repairer
@@ -263,7 +279,7 @@ public final class Repairer {
                             + " as when planned: reconcile again"), 0, plan.deletesHeldBack(), started,
                     clock.instant()));
         }
-        ReentrantLock lock = locks.computeIfAbsent(did, d -> new ReentrantLock());
+        ReentrantLock lock = locks.apply(did);
         lock.lock();
         try {
             listener.started(plan);
@@ -335,7 +351,7 @@ public final class Repairer {
         Optional<Did> did = accounts.findByUser(user).map(Account::did);
         long recordsDeleted = 0;
         if (did.isPresent()) {
-            ReentrantLock lock = locks.computeIfAbsent(did.get(), d -> new ReentrantLock());
+            ReentrantLock lock = locks.apply(did.get());
             lock.lock();
             try {
                 Pacer pacer = new Pacer(did.get());
