@@ -1,5 +1,12 @@
 package computer.aesthetic.moodsync;
 
+import computer.aesthetic.moodsync.reconcile.ErasureReceipt;
+import computer.aesthetic.moodsync.reconcile.ReconcileReport;
+import computer.aesthetic.moodsync.reconcile.Reconciler;
+import computer.aesthetic.moodsync.reconcile.RepairPlan;
+import computer.aesthetic.moodsync.reconcile.RepairPolicy;
+import computer.aesthetic.moodsync.reconcile.RepairResult;
+import computer.aesthetic.moodsync.reconcile.Repairer;
 import computer.aesthetic.moodsync.record.MoodRecords;
 import computer.aesthetic.moodsync.spi.Account;
 import computer.aesthetic.moodsync.spi.AccountDirectory;
@@ -58,6 +65,8 @@ final class DefaultMoodSyncService implements MoodSyncService {
     private final AtomicLong opCounter = new AtomicLong();
     private final ReentrantLock[] repoLocks = new ReentrantLock[LOCK_STRIPES];
     private final SyncWorker worker;
+    private final Reconciler reconciler;
+    private final Repairer repairer;
 
     private final LongAdder stored = new LongAdder();
     private final LongAdder inlineSynced = new LongAdder();
@@ -88,6 +97,14 @@ final class DefaultMoodSyncService implements MoodSyncService {
         for (int i = 0; i < LOCK_STRIPES; i++) {
             repoLocks[i] = new ReentrantLock();
         }
+        this.reconciler = Reconciler.builder().store(store).repo(repo).accounts(accounts).clock(clock)
+                .whenTolerance(b.whenTolerance).build();
+        Repairer.Builder repairs = Repairer.builder().reconciler(reconciler).listener(b.repairListener)
+                .maxWait(b.maxBudgetWait).repoLocks(this::lockFor);
+        if (b.accountDeleter != null) {
+            repairs.accountDeleter(b.accountDeleter);
+        }
+        this.repairer = repairs.build();
         this.worker = new SyncWorker(this, instanceId, b.workerThreads, b.batchSize, b.pollInterval);
         if (b.startWorker) {
             worker.start();
@@ -215,6 +232,40 @@ final class DefaultMoodSyncService implements MoodSyncService {
                 byState[SyncState.SYNCED.ordinal()], byState[SyncState.PENDING.ordinal()],
                 byState[SyncState.FAILED.ordinal()], byState[SyncState.DELETED.ordinal()],
                 byState[SyncState.UNSYNCED.ordinal()], malformed);
+    }
+
+    @Override
+    public ReconcileReport reconcile(UserId user) {
+        return reconciler.reconcile(Objects.requireNonNull(user, "user"));
+    }
+
+    @Override
+    public RepairPlan plan(ReconcileReport report, RepairPolicy policy) {
+        return reconciler.plan(report, policy);
+    }
+
+    @Override
+    public RepairResult repair(RepairPlan plan) {
+        return repairer.apply(plan);
+    }
+
+    @Override
+    public RepairResult rebuildStoreFromRecords(UserId user) {
+        return repairer.rebuildStoreFromRecords(user);
+    }
+
+    @Override
+    public RepairResult rebuildRecordsFromStore(UserId user) {
+        return repairer.rebuildRecordsFromStore(user);
+    }
+
+    @Override
+    public ErasureReceipt erase(UserId user, boolean deleteAccount) {
+        return repairer.erase(user, deleteAccount);
+    }
+
+    Repairer repairer() {
+        return repairer;
     }
 
     @Override

@@ -1,5 +1,12 @@
 package computer.aesthetic.moodsync;
 
+import computer.aesthetic.moodsync.reconcile.AccountDeleter;
+import computer.aesthetic.moodsync.reconcile.ErasureReceipt;
+import computer.aesthetic.moodsync.reconcile.ReconcileReport;
+import computer.aesthetic.moodsync.reconcile.RepairListener;
+import computer.aesthetic.moodsync.reconcile.RepairPlan;
+import computer.aesthetic.moodsync.reconcile.RepairPolicy;
+import computer.aesthetic.moodsync.reconcile.RepairResult;
 import computer.aesthetic.moodsync.spi.AccountDirectory;
 import computer.aesthetic.moodsync.spi.AtprotoRepo;
 import computer.aesthetic.moodsync.spi.MoodStore;
@@ -131,6 +138,63 @@ public interface MoodSyncService extends AutoCloseable {
      */
     UserSyncStatus status(UserId user);
 
+    /**
+     * Compares a user's moods with the records of their {@code computer.aesthetic.mood} collection and names every
+     * kind of drift. Reads both sides in full (every page, the store cursor); writes nothing.
+     *
+     * @param user the user
+     * @return the report
+     * @throws PdsException if the PDS cannot be listed
+     * @throws StoreException if the store fails
+     */
+    ReconcileReport reconcile(UserId user);
+
+    /**
+     * Plans the repair of a report under a policy. Writes nothing: the plan is data to print and review
+     * (dry-run is the default everywhere).
+     *
+     * @param report the report
+     * @param policy what to do with orphans, content drift and invalid records, and the cap on deletes
+     * @return the plan
+     */
+    RepairPlan plan(ReconcileReport report, RepairPolicy policy);
+
+    /**
+     * Applies a plan: PDS writes in {@code applyWrites} batches within the write budget, store links and imports,
+     * one writer per repository. Idempotent: after an interruption, reconcile, plan and repair again.
+     *
+     * @param plan the plan
+     * @return what was done and what is left
+     */
+    RepairResult repair(RepairPlan plan);
+
+    /**
+     * Brings back moods lost from the store from their records (original ids from {@code ref}/{@code mongoId};
+     * never across users).
+     *
+     * @param user the user
+     * @return what was done
+     */
+    RepairResult rebuildStoreFromRecords(UserId user);
+
+    /**
+     * Rewrites the user's records from the store: every live mood at its key, deleted moods removed.
+     *
+     * @param user the user
+     * @return what was done
+     */
+    RepairResult rebuildRecordsFromStore(UserId user);
+
+    /**
+     * Forgets a user on both sides: deletes every record of the collection (duplicates and orphans too), then the
+     * user's moods in the store, and verifies both sides are empty.
+     *
+     * @param user the user
+     * @param deleteAccount also delete the PDS account (needs {@link Builder#accountDeleter})
+     * @return the receipt, with the verification
+     */
+    ErasureReceipt erase(UserId user, boolean deleteAccount);
+
     /** Stops the worker and the inline executor (if the service created it); waits briefly for writes in flight. */
     @Override
     void close();
@@ -154,6 +218,10 @@ public interface MoodSyncService extends AutoCloseable {
      *   <tr><td>workerThreads</td><td>1</td></tr>
      *   <tr><td>startWorker</td><td>true</td></tr>
      *   <tr><td>inlineExecutor</td><td>a daemon thread pool owned by the service</td></tr>
+     *   <tr><td>whenTolerance</td><td>5 ms (reconcile: legacy {@code when} differences that are not drift)</td></tr>
+     *   <tr><td>repairListener</td><td>{@link RepairListener#NONE}</td></tr>
+     *   <tr><td>maxBudgetWait</td><td>0 (a repair stops when the write budget is spent, saying what is left)</td></tr>
+     *   <tr><td>accountDeleter</td><td>none (erasure cannot delete the PDS account)</td></tr>
      * </table>
      */
     final class Builder {
@@ -174,6 +242,10 @@ public interface MoodSyncService extends AutoCloseable {
         boolean startWorker = true;
         ExecutorService inlineExecutor;
         String instanceId;
+        Duration whenTolerance = Duration.ofMillis(5);
+        RepairListener repairListener = RepairListener.NONE;
+        Duration maxBudgetWait = Duration.ZERO;
+        AccountDeleter accountDeleter;
 
         Builder() {
         }
@@ -358,6 +430,50 @@ public interface MoodSyncService extends AutoCloseable {
         }
 
         /**
+         * Sets how far a record's {@code when} may differ from the store's before reconcile calls it drift.
+         *
+         * @param tolerance zero or more
+         * @return this builder
+         */
+        public Builder whenTolerance(Duration tolerance) {
+            this.whenTolerance = Objects.requireNonNull(tolerance, "tolerance");
+            return this;
+        }
+
+        /**
+         * Sets the listener of repair progress.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder repairListener(RepairListener listener) {
+            this.repairListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Sets how long a repair may wait in all for the write budget to reset before it stops.
+         *
+         * @param maxWait zero or more
+         * @return this builder
+         */
+        public Builder maxBudgetWait(Duration maxWait) {
+            this.maxBudgetWait = Objects.requireNonNull(maxWait, "maxWait");
+            return this;
+        }
+
+        /**
+         * Sets what deletes a PDS account on erasure (the PDS client's admin API, such as {@code PdsAdmin}).
+         *
+         * @param deleter the deleter
+         * @return this builder
+         */
+        public Builder accountDeleter(AccountDeleter deleter) {
+            this.accountDeleter = Objects.requireNonNull(deleter, "deleter");
+            return this;
+        }
+
+        /**
          * Validates the options and builds the service (starting its worker unless disabled).
          *
          * @return the service
@@ -378,6 +494,8 @@ public interface MoodSyncService extends AutoCloseable {
                     "batchSize must be 1..200, found " + batchSize);
             require(workerThreads >= 1, "workerThreads must be >= 1, found " + workerThreads);
             require(instanceId == null || !instanceId.isBlank(), "instanceId must not be blank");
+            require(!whenTolerance.isNegative(), "whenTolerance must be >= 0, found " + whenTolerance);
+            require(!maxBudgetWait.isNegative(), "maxBudgetWait must be >= 0, found " + maxBudgetWait);
             return new DefaultMoodSyncService(this);
         }
 

@@ -136,8 +136,9 @@ public interface MoodStore {
 
     /**
      * Records a failed attempt of marker {@code token}: sets attempts, next attempt time and last error, releases
-     * the lease, and parks the work when {@code park} is true. If the marker has moved on, only releases
-     * {@code owner}'s lease.
+     * the lease, and parks the work when {@code park} is true. Acts only while the marker still has {@code token}
+     * and its lease is {@code owner}'s or free: a writer that reports after its lease expired and another took
+     * the work over changes nothing. Otherwise only releases {@code owner}'s lease, if it holds one.
      *
      * @param id the mood
      * @param token the marker's token
@@ -152,7 +153,8 @@ public interface MoodStore {
             boolean park);
 
     /**
-     * Puts a new marker on a mood, replacing any (used to retry parked work, or to schedule a repair).
+     * Puts a new marker on a mood, replacing any (used to retry parked work, or to schedule a repair). As with
+     * {@link #change}, a lease held on the previous marker is kept (the new marker's lease fields are ignored).
      *
      * @param id the mood
      * @param marker the new marker

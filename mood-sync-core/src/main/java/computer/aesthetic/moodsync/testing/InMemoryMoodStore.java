@@ -356,7 +356,7 @@ public final class InMemoryMoodStore implements MoodStore {
                 return false;
             }
             PendingSync p = old.pending().get();
-            if (p.token() != token) {
+            if (p.token() != token || p.leaseOwner().isPresent() && !p.leaseOwner().get().equals(owner)) {
                 put(old, old.withPending(Optional.of(released(p, owner))));
                 return false;
             }
@@ -374,7 +374,12 @@ public final class InMemoryMoodStore implements MoodStore {
         Objects.requireNonNull(marker, "marker");
         return run("setPending", () -> {
             Mood old = existing(id);
-            Mood updated = old.withPending(Optional.of(marker));
+            PendingSync kept = old.pending().filter(p -> p.leaseOwner().isPresent())
+                    .map(p -> new PendingSync(marker.op(), marker.token(), marker.attempts(), marker.nextAttemptAt(),
+                            marker.lastError(), p.leaseOwner(), p.leaseUntil(), marker.failed()))
+                    .orElse(new PendingSync(marker.op(), marker.token(), marker.attempts(), marker.nextAttemptAt(),
+                            marker.lastError(), Optional.empty(), Optional.empty(), marker.failed()));
+            Mood updated = old.withPending(Optional.of(kept));
             put(old, updated);
             return updated;
         });

@@ -366,6 +366,37 @@ public abstract class MoodStoreContract {
     }
 
     @Test
+    void aLateRescheduleAfterTheLeaseWasTakenOverChangesNothing() {
+        Mood m = posted(ALICE, 1);
+        store.insert(m);
+        long token = m.pending().orElseThrow().token();
+        Instant now = T0.plus(HOUR);
+        assertThat(store.claimDue(claim("w1", now, Optional.empty(), 10))).hasSize(1);
+        // w1's lease expires; w2 takes the same work over
+        Instant later = now.plus(HOUR);
+        assertThat(store.claimDue(claim("w2", later, Optional.empty(), 10))).hasSize(1);
+        assertThat(store.reschedule(m.id(), token, "w1", 1, later.plus(HOUR), "late", false)).isFalse();
+        PendingSync p = get(m.id()).pending().orElseThrow();
+        assertThat(p.leaseOwner()).contains("w2");
+        assertThat(p.attempts()).isZero();
+        assertThat(store.reschedule(m.id(), token, "w2", 1, later.plus(HOUR), "w2 failed", false)).isTrue();
+        assertThat(get(m.id()).pending().orElseThrow().leaseOwner()).isEmpty();
+    }
+
+    @Test
+    void setPendingKeepsALeaseHeldOnThePreviousMarker() {
+        Mood m = posted(ALICE, 1);
+        store.insert(m);
+        Instant now = T0.plus(HOUR);
+        assertThat(store.tryLease(m.id(), "writer", now, now.plus(HOUR))).isPresent();
+        PendingSync retry = pendingAt(SyncOp.UPDATE, now);
+        Mood after = store.setPending(m.id(), retry);
+        assertThat(after.pending().orElseThrow().token()).isEqualTo(retry.token());
+        assertThat(after.pending().orElseThrow().leaseOwner()).contains("writer");
+        assertThat(store.claimDue(claim("other", now, Optional.empty(), 10))).as("still leased").isEmpty();
+    }
+
+    @Test
     void completeSyncWithoutRkeyKeepsTheLink() {
         RecordKey k = rkey();
         Mood m = synced(ALICE, 1, k);

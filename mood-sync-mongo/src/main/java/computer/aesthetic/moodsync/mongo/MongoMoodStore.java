@@ -375,7 +375,13 @@ public final class MongoMoodStore implements MoodStore {
         change.text().ifPresent(t -> updates.add(Updates.set(MoodDocuments.TEXT, t)));
         change.deleted().ifPresent(d -> updates.add(d ? Updates.set(MoodDocuments.DELETED, true)
                 : Updates.unset(MoodDocuments.DELETED)));
-        PendingSync p = change.pending();
+        updates.addAll(markerFieldsKeepingLease(change.pending()));
+        return updateReadable("change", id, Updates.combine(updates));
+    }
+
+    /** Sets every field of a marker but the lease, so a lease held on the previous marker survives. */
+    private static List<Bson> markerFieldsKeepingLease(PendingSync p) {
+        List<Bson> updates = new ArrayList<>(6);
         updates.add(Updates.set(MoodDocuments.SYNC_OP, p.op().name()));
         updates.add(Updates.set(MoodDocuments.SYNC_TOKEN, p.token()));
         updates.add(Updates.set(MoodDocuments.SYNC_ATTEMPTS, p.attempts()));
@@ -384,7 +390,7 @@ public final class MongoMoodStore implements MoodStore {
                 : Updates.unset(MoodDocuments.SYNC_ERROR));
         updates.add(p.failed() ? Updates.set(MoodDocuments.SYNC_FAILED, true)
                 : Updates.unset(MoodDocuments.SYNC_FAILED));
-        return updateReadable("change", id, Updates.combine(updates));
+        return updates;
     }
 
     @Override
@@ -416,7 +422,7 @@ public final class MongoMoodStore implements MoodStore {
     public Mood setPending(MoodId id, PendingSync marker) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(marker, "marker");
-        return updateReadable("setPending", id, Updates.set(MoodDocuments.SYNC, MoodDocuments.toDocument(marker)));
+        return updateReadable("setPending", id, Updates.combine(markerFieldsKeepingLease(marker)));
     }
 
     /** Applies an update to a well-formed mood and returns it after the update. */
@@ -471,11 +477,6 @@ public final class MongoMoodStore implements MoodStore {
                         Updates.unset(MoodDocuments.SYNC_LEASE_UNTIL))));
     }
 
-    /**
-     * {@inheritDoc}
-     *
-     * <p>With the current token the lease is released whoever holds it.
-     */
     @Override
     public boolean reschedule(MoodId id, long token, String owner, int attempts, Instant nextAttemptAt,
             String lastError, boolean park) {
@@ -494,7 +495,8 @@ public final class MongoMoodStore implements MoodStore {
                 park ? Updates.set(MoodDocuments.SYNC_FAILED, true) : Updates.unset(MoodDocuments.SYNC_FAILED),
                 Updates.unset(MoodDocuments.SYNC_LEASE_OWNER),
                 Updates.unset(MoodDocuments.SYNC_LEASE_UNTIL));
-        Bson filter = and(eq(MoodDocuments.ID, oid), eq(MoodDocuments.SYNC_TOKEN, token));
+        Bson filter = and(eq(MoodDocuments.ID, oid), eq(MoodDocuments.SYNC_TOKEN, token),
+                or(eq(MoodDocuments.SYNC_LEASE_OWNER, owner), eq(MoodDocuments.SYNC_LEASE_OWNER, null)));
         if (run("reschedule", () -> moods.updateOne(filter, update)).getMatchedCount() > 0) {
             return true;
         }
