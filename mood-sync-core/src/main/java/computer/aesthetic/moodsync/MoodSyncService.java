@@ -210,7 +210,8 @@ public interface MoodSyncService extends AutoCloseable {
      *   <tr><td>listener</td><td>{@link SyncListener#NONE}</td></tr>
      *   <tr><td>mode</td><td>{@link SyncMode#INLINE}</td></tr>
      *   <tr><td>inlineTimeout</td><td>3 s</td></tr>
-     *   <tr><td>lease</td><td>2 min (must exceed the PDS client's total call time)</td></tr>
+     *   <tr><td>lease</td><td>5 min (longer than one PDS call can take with its retries and waits; the worker
+     *       renews it as it works through a batch)</td></tr>
      *   <tr><td>maxAttempts</td><td>12 (then the mood is parked as failed)</td></tr>
      *   <tr><td>backoff</td><td>1 s doubling up to 15 min, with jitter</td></tr>
      *   <tr><td>pollInterval</td><td>1 s</td></tr>
@@ -232,7 +233,7 @@ public interface MoodSyncService extends AutoCloseable {
         SyncListener listener = SyncListener.NONE;
         SyncMode mode = SyncMode.INLINE;
         Duration inlineTimeout = Duration.ofSeconds(3);
-        Duration lease = Duration.ofMinutes(2);
+        Duration lease = Duration.ofMinutes(5);
         int maxAttempts = 12;
         Duration backoffBase = Duration.ofSeconds(1);
         Duration backoffMax = Duration.ofMinutes(15);

@@ -3,6 +3,7 @@ package computer.aesthetic.moodsync;
 import computer.aesthetic.moodsync.spi.Account;
 import computer.aesthetic.moodsync.spi.Claim;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -123,11 +124,31 @@ public final class SyncWorker implements AutoCloseable {
                 singles.addAll(fresh);
             }
             for (Mood m : singles) {
-                service.write(m, account.get(), owner, false);
+                Optional<Mood> held = renewIfHalfSpent(m, owner);
+                if (held.isPresent()) {
+                    service.write(held.get(), account.get(), owner, false);
+                }
             }
         } finally {
             repoLock.unlock();
         }
+    }
+
+    /**
+     * Renews the lease on a claimed mood when half of it is spent (a long batch against a slow PDS), so no other
+     * instance takes the work over while this one still writes it. Returns empty when the lease was lost.
+     */
+    private Optional<Mood> renewIfHalfSpent(Mood m, String owner) {
+        Instant now = service.clock().instant();
+        Instant until = m.pending().orElseThrow().leaseUntil().orElse(now);
+        if (Duration.between(now, until).compareTo(service.lease().dividedBy(2)) > 0) {
+            return Optional.of(m);
+        }
+        Optional<Mood> renewed = service.store().tryLease(m.id(), owner, now, now.plus(service.lease()));
+        if (renewed.isEmpty()) {
+            LOG.debug("lost the lease on mood {}; another writer has it", m.id());
+        }
+        return renewed;
     }
 
     private void loop(String owner) {

@@ -1,0 +1,50 @@
+package computer.aesthetic.moodsync.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class ReadmeTest {
+    private static Path root() {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.exists(dir.resolve("README.md"))) {
+            dir = dir.getParent();
+        }
+        if (dir == null) {
+            throw new IllegalStateException("README.md not found above " + Path.of("").toAbsolutePath());
+        }
+        return dir;
+    }
+
+    private static String dedent(List<String> lines) {
+        int indent = lines.stream().filter(l -> !l.isBlank()).mapToInt(l -> l.length() - l.stripLeading().length())
+                .min().orElse(0);
+        return lines.stream().map(l -> l.length() >= indent ? l.substring(indent) : l.strip())
+                .collect(Collectors.joining("\n"));
+    }
+
+    @Test
+    void readmeQuotesTheCompiledQuickStartExactly() throws IOException {
+        List<String> source = Files.readAllLines(
+                root().resolve("examples/src/main/java/computer/aesthetic/moodsync/examples/QuickStart.java"));
+        int begin = source.indexOf(source.stream().filter(l -> l.contains("README-BEGIN")).findFirst().orElseThrow());
+        int end = source.indexOf(source.stream().filter(l -> l.contains("README-END")).findFirst().orElseThrow());
+        String snippet = dedent(source.subList(begin + 1, end));
+        assertThat(snippet.lines().count()).as("a quick start of about ten lines").isBetween(8L, 12L);
+        assertThat(Files.readString(root().resolve("README.md"))).contains(snippet);
+    }
+
+    @Test
+    void ciRunsTheReadmesTestCommand() throws IOException {
+        String readme = Files.readString(root().resolve("README.md"));
+        String ci = Files.readString(root().resolve(".ci/run"));
+        String command = "mvn -B -ntp verify";
+        assertThat(readme).contains(command);
+        assertThat(ci).contains("exec " + command);
+    }
+}
