@@ -36,15 +36,15 @@ public final class TcpOutage implements AutoCloseable {
      * @return the running forwarder
      */
     public static TcpOutage forward(String host, int targetPort) {
+        int local;
         try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            int local = probe.getLocalPort();
-            probe.close();
-            TcpOutage outage = new TcpOutage(new InetSocketAddress(host, targetPort), local);
-            outage.up();
-            return outage;
+            local = probe.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a local port", e);
         }
+        TcpOutage outage = new TcpOutage(new InetSocketAddress(host, targetPort), local);
+        outage.up();
+        return outage;
     }
 
     /**
