@@ -159,7 +159,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
     @Override
     public List<Mood> failed(Optional<UserId> user) {
         try (Stream<Mood> pending = store.listPending(user)) {
-            return pending.filter(m -> m.pending().orElseThrow().failed()).toList();
+            return pending.filter(m -> m.pending().map(PendingSync::failed).orElse(false)).toList();
         }
     }
 
@@ -196,8 +196,11 @@ final class DefaultMoodSyncService implements MoodSyncService {
         Instant oldest = null;
         try (Stream<Mood> moods = store.listPending(Optional.empty())) {
             for (Mood m : (Iterable<Mood>) moods::iterator) {
+                if (m.pending().isEmpty()) {
+                    continue; // completed between the query and now
+                }
                 pending++;
-                if (m.pending().orElseThrow().failed()) {
+                if (m.pending().get().failed()) {
                     parked++;
                 }
                 if (oldest == null || m.when().isBefore(oldest)) {
@@ -402,22 +405,20 @@ final class DefaultMoodSyncService implements MoodSyncService {
         PendingSync marker = mood.pending().orElseThrow();
         ReentrantLock lock = lockFor(account.did());
         long t0 = System.nanoTime();
-        lock.lock();
+        Optional<RecordKey> link;
+        lock.lock(); // one PDS writer per repository in this instance; store updates happen outside the lock
         try {
-            Optional<RecordKey> link;
-            try {
-                link = writeRecord(mood, account.did());
-            } catch (PdsException e) {
-                return failed(mood, marker, owner, e);
-            } catch (RecordKeyTakenException e) {
-                return park(mood, marker, owner, e.getMessage());
-            }
-            store.completeSync(mood.id(), marker.token(), owner, link);
-            recordSynced(mood, marker.op(), inline, Duration.ofNanos(System.nanoTime() - t0));
-            return SyncResult.synced(mood.id());
+            link = writeRecord(mood, account.did());
+        } catch (PdsException e) {
+            return failed(mood, marker, owner, e);
+        } catch (RecordKeyTakenException e) {
+            return park(mood, marker, owner, e.getMessage());
         } finally {
             lock.unlock();
         }
+        store.completeSync(mood.id(), marker.token(), owner, link);
+        recordSynced(mood, marker.op(), inline, Duration.ofNanos(System.nanoTime() - t0));
+        return SyncResult.synced(mood.id());
     }
 
     void recordSynced(Mood mood, SyncOp op, boolean inline, Duration elapsed) {
@@ -467,6 +468,8 @@ final class DefaultMoodSyncService implements MoodSyncService {
             writes.add(new RepoWrite.Create(MoodRecords.COLLECTION, MoodRecords.rkeyFor(m.id()), MoodRecords.toRecord(m)));
         }
         long t0 = System.nanoTime();
+        ReentrantLock lock = lockFor(account.did());
+        lock.lock();
         try {
             repo.applyWrites(account.did(), writes);
         } catch (PdsException e) {
@@ -481,6 +484,8 @@ final class DefaultMoodSyncService implements MoodSyncService {
             // failures (outage, 502-504, 429, 4xx) reschedule the whole batch.
             LOG.debug("applyWrites of {} creates failed ({}); writing them one by one", fresh.size(), e.label());
             return fresh;
+        } finally {
+            lock.unlock();
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
         for (Mood m : fresh) {

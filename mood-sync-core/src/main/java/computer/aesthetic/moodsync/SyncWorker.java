@@ -108,29 +108,25 @@ public final class SyncWorker implements AutoCloseable {
             }
             return;
         }
-        ReentrantLock repoLock = service.lockFor(account.get().did());
-        repoLock.lock();
-        try {
-            List<Mood> fresh = new ArrayList<>();
-            List<Mood> singles = new ArrayList<>();
-            for (Mood m : claimed) {
-                PendingSync p = m.pending().orElseThrow();
-                boolean stateKnown = p.op() == SyncOp.CREATE && p.attempts() == 0 && !m.deleted() && m.rkey().isEmpty();
-                (stateKnown ? fresh : singles).add(m);
+        // PDS calls take the per-repository lock inside writeBatch and write, so inline writes of the same user
+        // wait for one PDS call at most, not for this batch's store updates.
+        List<Mood> fresh = new ArrayList<>();
+        List<Mood> singles = new ArrayList<>();
+        for (Mood m : claimed) {
+            PendingSync p = m.pending().orElseThrow();
+            boolean stateKnown = p.op() == SyncOp.CREATE && p.attempts() == 0 && !m.deleted() && m.rkey().isEmpty();
+            (stateKnown ? fresh : singles).add(m);
+        }
+        if (fresh.size() >= 2) {
+            singles.addAll(service.writeBatch(fresh, account.get(), owner));
+        } else {
+            singles.addAll(fresh);
+        }
+        for (Mood m : singles) {
+            Optional<Mood> held = renewIfHalfSpent(m, owner);
+            if (held.isPresent()) {
+                service.write(held.get(), account.get(), owner, false);
             }
-            if (fresh.size() >= 2) {
-                singles.addAll(service.writeBatch(fresh, account.get(), owner));
-            } else {
-                singles.addAll(fresh);
-            }
-            for (Mood m : singles) {
-                Optional<Mood> held = renewIfHalfSpent(m, owner);
-                if (held.isPresent()) {
-                    service.write(held.get(), account.get(), owner, false);
-                }
-            }
-        } finally {
-            repoLock.unlock();
         }
     }
 
