@@ -34,22 +34,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
@@ -348,45 +342,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
      */
     @Override
     public Stream<RepoRecord> listAll(Did repo, Nsid collection) {
-        Objects.requireNonNull(repo, "repo");
-        Objects.requireNonNull(collection, "collection");
-        Iterator<RepoRecord> it = new Iterator<>() {
-            private Iterator<RepoRecord> page = Collections.emptyIterator();
-            private Optional<String> cursor = Optional.empty();
-            private boolean done;
-            private int pages;
-
-            @Override
-            public boolean hasNext() {
-                while (!page.hasNext() && !done) {
-                    if (++pages > maxListPages) {
-                        throw new PdsException(0, null, "listRecords of " + repo + "/" + collection
-                                + " did not end after " + maxListPages + " pages (the cursor kept changing)", false,
-                                null, null);
-                    }
-                    RecordPage p = listRecords(repo, collection, MAX_PAGE, cursor, true);
-                    page = p.records().iterator();
-                    Optional<String> next = p.cursor();
-                    if (next.isPresent() && next.equals(cursor)) {
-                        throw new PdsException(0, null, "listRecords of " + repo + "/" + collection
-                                + " returned the cursor it was given; the listing would never end", false, null, null);
-                    }
-                    done = next.isEmpty();
-                    cursor = next;
-                }
-                return page.hasNext();
-            }
-
-            @Override
-            public RepoRecord next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                return page.next();
-            }
-        };
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED | Spliterator.NONNULL),
-                false);
+        return AtprotoRepo.followCursors(this, repo, collection, maxListPages);
     }
 
     @Override

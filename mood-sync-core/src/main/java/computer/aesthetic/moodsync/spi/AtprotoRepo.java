@@ -116,22 +116,43 @@ public interface AtprotoRepo {
      * @return the records; exceptions surface while the stream is consumed
      */
     default Stream<RepoRecord> listAll(Did repo, Nsid collection) {
+        return followCursors(this, repo, collection, MAX_PAGES);
+    }
+
+    /**
+     * Streams every record of a collection through {@code source}'s {@link #listRecords}, oldest record key first,
+     * fetching pages of {@link #MAX_PAGE} lazily and following cursors until a page carries none. A cursor that
+     * repeats, or more than {@code maxPages} pages, is a {@link PdsException} instead of an endless listing.
+     * Implementations of {@link #listAll} use it with their own bound.
+     *
+     * @param source the repository client to page through
+     * @param repo the repository
+     * @param collection the collection
+     * @param maxPages the most pages to follow, at least 1
+     * @return the records; exceptions surface while the stream is consumed
+     */
+    static Stream<RepoRecord> followCursors(AtprotoRepo source, Did repo, Nsid collection, int maxPages) {
+        java.util.Objects.requireNonNull(source, "source");
+        java.util.Objects.requireNonNull(repo, "repo");
+        java.util.Objects.requireNonNull(collection, "collection");
+        if (maxPages < 1) {
+            throw new IllegalArgumentException("maxPages must be >= 1, found " + maxPages);
+        }
         Iterator<RepoRecord> it = new Iterator<>() {
             private Iterator<RepoRecord> page = List.<RepoRecord>of().iterator();
             private Optional<String> cursor = Optional.empty();
-            private boolean started;
             private boolean done;
             private int pages;
 
             @Override
             public boolean hasNext() {
                 while (!page.hasNext() && !done) {
-                    if (++pages > MAX_PAGES) {
+                    if (++pages > maxPages) {
                         throw new PdsException(0, null, "listRecords of " + repo + "/" + collection
-                                + " did not end after " + MAX_PAGES + " pages", false, null, null);
+                                + " did not end after " + maxPages + " pages (the cursor kept changing)", false, null,
+                                null);
                     }
-                    RecordPage p = listRecords(repo, collection, MAX_PAGE, cursor, true);
-                    started = true;
+                    RecordPage p = source.listRecords(repo, collection, MAX_PAGE, cursor, true);
                     page = p.records().iterator();
                     Optional<String> next = p.cursor();
                     if (next.isPresent() && next.equals(cursor)) {
@@ -141,7 +162,7 @@ public interface AtprotoRepo {
                     done = next.isEmpty();
                     cursor = next;
                 }
-                return started && page.hasNext();
+                return page.hasNext();
             }
 
             @Override
