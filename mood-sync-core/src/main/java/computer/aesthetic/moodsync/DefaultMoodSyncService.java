@@ -1,6 +1,9 @@
 package computer.aesthetic.moodsync;
 
 import computer.aesthetic.moodsync.reconcile.ErasureReceipt;
+import computer.aesthetic.moodsync.reconcile.MigrationListener;
+import computer.aesthetic.moodsync.reconcile.MigrationReport;
+import computer.aesthetic.moodsync.reconcile.Migrator;
 import computer.aesthetic.moodsync.reconcile.ReconcileReport;
 import computer.aesthetic.moodsync.reconcile.Reconciler;
 import computer.aesthetic.moodsync.reconcile.RepairPlan;
@@ -67,6 +70,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
     private final SyncWorker worker;
     private final Reconciler reconciler;
     private final Repairer repairer;
+    private final int migrationConcurrency;
 
     private final LongAdder stored = new LongAdder();
     private final LongAdder inlineSynced = new LongAdder();
@@ -105,6 +109,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
             repairs.accountDeleter(b.accountDeleter);
         }
         this.repairer = repairs.build();
+        this.migrationConcurrency = b.migrationConcurrency;
         this.worker = new SyncWorker(this, instanceId, b.workerThreads, b.batchSize, b.pollInterval);
         if (b.startWorker) {
             worker.start();
@@ -267,8 +272,19 @@ final class DefaultMoodSyncService implements MoodSyncService {
         return repairer.erase(user, deleteAccount);
     }
 
-    Repairer repairer() {
-        return repairer;
+    @Override
+    public MigrationReport migrate(Optional<List<UserId>> users, RepairPolicy policy, MigrationListener listener) {
+        return migrator(policy, listener).migrate(users);
+    }
+
+    @Override
+    public MigrationReport planMigration(Optional<List<UserId>> users, RepairPolicy policy) {
+        return migrator(policy, MigrationListener.NONE).dryRun(users);
+    }
+
+    private Migrator migrator(RepairPolicy policy, MigrationListener listener) {
+        return Migrator.builder().repairer(repairer).concurrency(migrationConcurrency).policy(policy)
+                .listener(listener).clock(clock).build();
     }
 
     @Override

@@ -2,6 +2,8 @@ package computer.aesthetic.moodsync;
 
 import computer.aesthetic.moodsync.reconcile.AccountDeleter;
 import computer.aesthetic.moodsync.reconcile.ErasureReceipt;
+import computer.aesthetic.moodsync.reconcile.MigrationListener;
+import computer.aesthetic.moodsync.reconcile.MigrationReport;
 import computer.aesthetic.moodsync.reconcile.ReconcileReport;
 import computer.aesthetic.moodsync.reconcile.RepairListener;
 import computer.aesthetic.moodsync.reconcile.RepairPlan;
@@ -195,6 +197,28 @@ public interface MoodSyncService extends AutoCloseable {
      */
     ErasureReceipt erase(UserId user, boolean deleteAccount);
 
+    /**
+     * Migrates every user with moods (or the given users): per user reconcile, plan under {@code policy}, repair;
+     * several users in parallel ({@link Builder#migrationConcurrency}). Resumable after any interruption, even
+     * {@code kill -9}, by running it again: keys derive from mood ids and existing records are adopted, so no state
+     * file is needed. Users without an ATProto account are listed, not failed.
+     *
+     * @param users the users, or empty for every user with moods
+     * @param policy the repair policy (usually {@link RepairPolicy#DEFAULT})
+     * @param listener progress (users, moods, points spent, ETA)
+     * @return the report, one outcome per user
+     */
+    MigrationReport migrate(Optional<List<UserId>> users, RepairPolicy policy, MigrationListener listener);
+
+    /**
+     * Plans a migration without writing anything: what {@link #migrate} would do, per user.
+     *
+     * @param users the users, or empty for every user with moods
+     * @param policy the repair policy
+     * @return the report of plans
+     */
+    MigrationReport planMigration(Optional<List<UserId>> users, RepairPolicy policy);
+
     /** Stops the worker and the inline executor (if the service created it); waits briefly for writes in flight. */
     @Override
     void close();
@@ -223,6 +247,7 @@ public interface MoodSyncService extends AutoCloseable {
      *   <tr><td>repairListener</td><td>{@link RepairListener#NONE}</td></tr>
      *   <tr><td>maxBudgetWait</td><td>0 (a repair stops when the write budget is spent, saying what is left)</td></tr>
      *   <tr><td>accountDeleter</td><td>none (erasure cannot delete the PDS account)</td></tr>
+     *   <tr><td>migrationConcurrency</td><td>4 users at once</td></tr>
      * </table>
      */
     final class Builder {
@@ -247,6 +272,7 @@ public interface MoodSyncService extends AutoCloseable {
         RepairListener repairListener = RepairListener.NONE;
         Duration maxBudgetWait = Duration.ZERO;
         AccountDeleter accountDeleter;
+        int migrationConcurrency = 4;
 
         Builder() {
         }
@@ -475,6 +501,17 @@ public interface MoodSyncService extends AutoCloseable {
         }
 
         /**
+         * Sets how many users a migration works on at once.
+         *
+         * @param users 1 to 64
+         * @return this builder
+         */
+        public Builder migrationConcurrency(int users) {
+            this.migrationConcurrency = users;
+            return this;
+        }
+
+        /**
          * Validates the options and builds the service (starting its worker unless disabled).
          *
          * @return the service
@@ -497,6 +534,8 @@ public interface MoodSyncService extends AutoCloseable {
             require(instanceId == null || !instanceId.isBlank(), "instanceId must not be blank");
             require(!whenTolerance.isNegative(), "whenTolerance must be >= 0, found " + whenTolerance);
             require(!maxBudgetWait.isNegative(), "maxBudgetWait must be >= 0, found " + maxBudgetWait);
+            require(migrationConcurrency >= 1 && migrationConcurrency <= 64,
+                    "migrationConcurrency must be 1..64, found " + migrationConcurrency);
             return new DefaultMoodSyncService(this);
         }
 

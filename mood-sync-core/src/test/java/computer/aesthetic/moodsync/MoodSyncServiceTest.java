@@ -307,6 +307,35 @@ class MoodSyncServiceTest {
     }
 
     @Test
+    void migrateMirrorsLegacyMoodsOnceAndListsUsersWithoutAccount() {
+        MoodSyncService service = service(SyncMode.INLINE);
+        List<MoodId> legacy = new ArrayList<>();
+        for (int i = 0; i < 30; i++) { // moods the origin stored before any mirroring: no link, no marker
+            MoodId id = MoodId.generate(clock.instant().minusSeconds(1000 - i));
+            store.insert(new Mood(id, ALICE, "old " + i, clock.instant(), i % 10 == 9, Optional.empty(), Optional.empty()));
+            legacy.add(id);
+        }
+        store.insert(new Mood(MoodId.generate(), NOBODY, "no account", clock.instant(), false, Optional.empty(),
+                Optional.empty()));
+        assertThat(service.planMigration(Optional.empty(), computer.aesthetic.moodsync.reconcile.RepairPolicy.DEFAULT)
+                .dryRun()).isTrue();
+        assertThat(records()).as("planning writes nothing").isEmpty();
+
+        var report = service.migrate(Optional.empty(), computer.aesthetic.moodsync.reconcile.RepairPolicy.DEFAULT,
+                computer.aesthetic.moodsync.reconcile.MigrationListener.NONE);
+        assertThat(report.isComplete()).isTrue();
+        assertThat(report.usersWithoutAccount()).containsExactly(NOBODY);
+        assertThat(records()).hasSize(27);
+        legacy.stream().filter(id -> !store.find(id).orElseThrow().deleted()).forEach(this::assertSyncedExactlyOnce);
+
+        var again = service.migrate(Optional.empty(), computer.aesthetic.moodsync.reconcile.RepairPolicy.DEFAULT,
+                computer.aesthetic.moodsync.reconcile.MigrationListener.NONE);
+        assertThat(again.isComplete()).isTrue();
+        assertThat(records()).as("a re-run writes nothing twice").hasSize(27);
+        assertThat(service.reconcile(ALICE).isInSync()).isTrue();
+    }
+
+    @Test
     void builderNamesTheBadOption() {
         assertThatThrownBy(() -> MoodSyncService.builder().repo(pds).accounts(accounts).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("store is required");

@@ -1,0 +1,20 @@
+// Loaded at start by moodsync-jshell.sh: the types the operations scripts use.
+import computer.aesthetic.moodsync.Mood;
+import computer.aesthetic.moodsync.MoodId;
+import computer.aesthetic.moodsync.MoodSyncService;
+import computer.aesthetic.moodsync.UserId;
+import computer.aesthetic.moodsync.UserSyncStatus;
+import computer.aesthetic.moodsync.PdsException;
+import computer.aesthetic.moodsync.MoodSyncException;
+import computer.aesthetic.moodsync.reconcile.*;
+import computer.aesthetic.moodsync.record.MoodRecord;
+import computer.aesthetic.moodsync.record.MoodRecords;
+import computer.aesthetic.moodsync.spi.Account;
+import computer.aesthetic.moodsync.spi.RepoRecord;
+import computer.aesthetic.moodsync.spi.SwapRecord;
+import computer.aesthetic.moodsync.syntax.Did;
+import computer.aesthetic.moodsync.syntax.RecordKey;
+import computer.aesthetic.moodsync.mongo.MongoMoodStore;
+import computer.aesthetic.moodsync.mongo.MongoAccountDirectory;
+import computer.aesthetic.moodsync.pds.PdsAtprotoRepo;
+import computer.aesthetic.moodsync.examples.shell.Ops;
