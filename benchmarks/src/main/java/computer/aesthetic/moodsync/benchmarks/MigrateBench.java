@@ -1,0 +1,215 @@
+package computer.aesthetic.moodsync.benchmarks;
+
+import static com.mongodb.client.model.Filters.eq;
+import static com.mongodb.client.model.Filters.exists;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Updates;
+import computer.aesthetic.moodsync.UserId;
+import computer.aesthetic.moodsync.mongo.MongoAccountDirectory;
+import computer.aesthetic.moodsync.mongo.MongoMoodStore;
+import computer.aesthetic.moodsync.pds.PdsAtprotoRepo;
+import computer.aesthetic.moodsync.reconcile.MigrationReport;
+import computer.aesthetic.moodsync.reconcile.Migrator;
+import computer.aesthetic.moodsync.reconcile.Reconciler;
+import computer.aesthetic.moodsync.reconcile.RepairPolicy;
+import computer.aesthetic.moodsync.reconcile.Repairer;
+import computer.aesthetic.moodsync.record.MoodRecords;
+import computer.aesthetic.moodsync.spi.AtprotoRepo;
+import computer.aesthetic.moodsync.spi.MoodStore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.bson.Document;
+
+/**
+ * 1. Migration throughput on the real PDS + embedded MongoDB: the library's {@link Migrator} (per user reconcile,
+ * plan with {@link RepairPolicy#DEFAULT}, repair; 4 users at a time) versus an origin-style baseline (per mood: createSession,
+ * createRecord, MongoDB update; sequential) versus the raw ceiling (a loop of applyWrites of 200 prepared creates, no
+ * MongoDB). Every run uses fresh accounts and a fresh database.
+ */
+final class MigrateBench {
+    static final int THREADS = 4;
+    private final Env env;
+    private final Bench.Settings s;
+
+    MigrateBench(Env env, Bench.Settings s) {
+        this.env = env;
+        this.s = s;
+    }
+
+    List<Figure> run() {
+        Figure migrate = new Figure("migrate", "migrate (Migrator: reconcile+plan+repair, 4 users at once)",
+                "moods/s", true);
+        Figure baseline = new Figure("migrate", "origin-style baseline (login+createRecord+update per mood)",
+                "moods/s", true);
+        Figure ceiling = new Figure("migrate", "raw ceiling (applyWrites x200 loop, no MongoDB)", "moods/s", true);
+        Figure ceilingLogin = new Figure("migrate", "raw ceiling + 1 createSession per user (sequential)", "moods/s",
+                true);
+        int users = s.migrateUsers;
+        if (!s.quick) {
+            Bench.log("migrate: warm-up");
+            migrateOnce(2, 20, null);
+            ceilingOnce(2, 20);
+            baselineOnce(2, 2);
+        }
+        for (int run = 1; run <= s.runs; run++) {
+            Bench.log("migrate: run %d/%d", run, s.runs);
+            Timing timing = new Timing("");
+            migrate.add(migrateOnce(users, s.migrateMoods / users, timing));
+            if (run == s.runs) {
+                migrate.detail("calls of the last run (time summed over the 4 threads)", timing.summary());
+            }
+            double[] c = ceilingOnce(users, s.migrateMoods / users);
+            ceiling.add(c[0]);
+            ceilingLogin.add(c[1]);
+            Map<String, String> parts = new LinkedHashMap<>();
+            baseline.add(baselineOnce(users, Math.max(1, s.baselineMoods / users), parts));
+            if (run == s.runs) {
+                baseline.detail("time breakdown of the last run", parts);
+            }
+        }
+        migrate.detail("moods", s.migrateMoods).detail("users", users).detail("threads", THREADS);
+        ceiling.detail("moods", s.migrateMoods).detail("users", users).detail("writes per applyWrites", 200);
+        baseline.detail("moods (sample)", (Math.max(1, s.baselineMoods / users)) * users).detail("users", users);
+        ceilingLogin.detail("what", "the same run as the raw ceiling, its createSession calls (made before the loop) "
+                + "counted too: migrate must log in once per user");
+        return List.of(migrate, baseline, ceiling, ceilingLogin);
+    }
+
+    /** Seeds a fresh database with the origin's documents for fresh accounts; returns the moods. */
+    private List<Moods.M> seed(MongoDatabase db, List<Env.Acct> accts, List<UserId> users, int perUser) {
+        Env.writeUsers(db, users.stream().map(UserId::value).toList(), accts);
+        List<Moods.M> moods = Moods.make(users, perUser, 42);
+        MongoCollection<Document> coll = db.getCollection("moods");
+        List<Document> docs = new ArrayList<>();
+        for (Moods.M m : moods) {
+            docs.add(m.originDoc());
+        }
+        coll.insertMany(docs);
+        return moods;
+    }
+
+    /** The library's migration; returns moods per second. */
+    double migrateOnce(int nUsers, int perUser, Timing timing) {
+        MongoDatabase db = env.freshDatabase("migrate");
+        List<Env.Acct> accts = env.accounts(nUsers);
+        List<UserId> users = Moods.users("mig" + db.getName(), nUsers);
+        List<Moods.M> moods = seed(db, accts, users, perUser);
+        MongoAccountDirectory accounts = MongoAccountDirectory.builder(db).build();
+        MoodStore store = MongoMoodStore.builder(db).build();
+        AtprotoRepo repo = PdsAtprotoRepo.builder().accounts(accounts).defaultPds(env.pds().url()).build();
+        if (timing != null) {
+            store = timing.wrap(MoodStore.class, store);
+            repo = timing.wrap(AtprotoRepo.class, repo);
+        }
+        Repairer repairer = Repairer.builder()
+                .reconciler(Reconciler.builder().store(store).repo(repo).accounts(accounts).build())
+                .build();
+        Migrator migrator = Migrator.builder().repairer(repairer).concurrency(THREADS).policy(RepairPolicy.DEFAULT)
+                .build();
+        long t0 = System.nanoTime();
+        MigrationReport report = migrator.migrate(Optional.empty());
+        long elapsed = System.nanoTime() - t0;
+        long written = report.users().stream().mapToLong(MigrationReport.UserResult::recordsWritten).sum();
+        if (!report.isComplete() || written != moods.size()) {
+            throw new IllegalStateException("migrate incomplete (" + written + " records written): "
+                    + report.summary());
+        }
+        long linked = db.getCollection("moods").countDocuments(exists("atproto.rkey"));
+        if (linked != moods.size()) {
+            throw new IllegalStateException("migrate linked " + linked + " of " + moods.size() + " moods");
+        }
+        return moods.size() / Stats.seconds(elapsed);
+    }
+
+    /**
+     * The raw ceiling: sessions and bodies prepared, then a loop of applyWrites; returns records per second, without
+     * and with the time of the logins.
+     */
+    double[] ceilingOnce(int nUsers, int perUser) {
+        List<Env.Acct> accts = env.accounts(nUsers);
+        List<UserId> users = Moods.users("ceil", nUsers);
+        List<Moods.M> moods = Moods.make(users, perUser, 43);
+        RawXrpc raw = env.raw();
+        List<String> tokens = new ArrayList<>();
+        List<byte[]> bodies = new ArrayList<>();
+        List<Integer> owners = new ArrayList<>();
+        long logins = 0;
+        for (int u = 0; u < nUsers; u++) {
+            long l0 = System.nanoTime();
+            tokens.add(raw.createSession(accts.get(u).did(), accts.get(u).password()).accessJwt());
+            logins += System.nanoTime() - l0;
+            List<Moods.M> mine = moods.subList(u * perUser, (u + 1) * perUser);
+            for (int from = 0; from < mine.size(); from += 200) {
+                List<Map<String, Object>> writes = new ArrayList<>();
+                for (Moods.M m : mine.subList(from, Math.min(mine.size(), from + 200))) {
+                    Map<String, Object> w = new LinkedHashMap<>();
+                    w.put("$type", "com.atproto.repo.applyWrites#create");
+                    w.put("collection", MoodRecords.COLLECTION.value());
+                    w.put("rkey", MoodRecords.rkeyFor(m.id()).value());
+                    w.put("value", MoodRecords.toRecord(m.id(), m.text(), m.when()));
+                    writes.add(w);
+                }
+                bodies.add(RawXrpc.bytes(Map.of("repo", accts.get(u).did(), "writes", writes)));
+                owners.add(u);
+            }
+        }
+        long t0 = System.nanoTime();
+        for (int i = 0; i < bodies.size(); i++) {
+            raw.post("com.atproto.repo.applyWrites", tokens.get(owners.get(i)), bodies.get(i));
+        }
+        long elapsed = System.nanoTime() - t0;
+        return new double[] {moods.size() / Stats.seconds(elapsed), moods.size() / Stats.seconds(elapsed + logins)};
+    }
+
+    double baselineOnce(int nUsers, int perUser) {
+        return baselineOnce(nUsers, perUser, new LinkedHashMap<>());
+    }
+
+    /**
+     * The origin's way, rebuilt with plain primitives: for each mood, in order, log in with the user's password,
+     * createRecord (the PDS picks the key), then set the link in MongoDB. Returns moods per second.
+     */
+    double baselineOnce(int nUsers, int perUser, Map<String, String> parts) {
+        MongoDatabase db = env.freshDatabase("baseline");
+        List<Env.Acct> accts = env.accounts(nUsers);
+        List<UserId> users = Moods.users("base", nUsers);
+        List<Moods.M> moods = seed(db, accts, users, perUser);
+        MongoCollection<Document> coll = db.getCollection("moods");
+        RawXrpc raw = env.raw();
+        long login = 0;
+        long create = 0;
+        long update = 0;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < moods.size(); i++) {
+            Moods.M m = moods.get(i);
+            Env.Acct a = accts.get(i / perUser);
+            long x = System.nanoTime();
+            RawXrpc.Login session = raw.createSession(a.handle(), a.password());
+            long y = System.nanoTime();
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("repo", session.did());
+            body.put("collection", MoodRecords.COLLECTION.value());
+            body.put("record", MoodRecords.toRecord(m.id(), m.text(), m.when()));
+            String uri = raw.post("com.atproto.repo.createRecord", session.accessJwt(), RawXrpc.bytes(body))
+                    .get("uri").asString();
+            long z = System.nanoTime();
+            String rkey = uri.substring(uri.lastIndexOf('/') + 1);
+            coll.updateOne(eq("_id", new org.bson.types.ObjectId(m.id().value())), Updates.set("atproto.rkey", rkey));
+            long w = System.nanoTime();
+            login += y - x;
+            create += z - y;
+            update += w - z;
+        }
+        long elapsed = System.nanoTime() - t0;
+        int n = moods.size();
+        parts.put("createSession", String.format("%.1f ms/mood", Stats.millis(login) / n));
+        parts.put("createRecord", String.format("%.1f ms/mood", Stats.millis(create) / n));
+        parts.put("mongo update", String.format("%.2f ms/mood", Stats.millis(update) / n));
+        return n / Stats.seconds(elapsed);
+    }
+}
