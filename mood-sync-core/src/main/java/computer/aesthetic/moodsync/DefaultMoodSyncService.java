@@ -82,7 +82,8 @@ final class DefaultMoodSyncService implements MoodSyncService {
     DefaultMoodSyncService(MoodSyncService.Builder b) {
         this.store = b.store;
         this.repo = b.repo;
-        this.accounts = b.accounts;
+        this.accounts = b.accountCacheTtl.isZero() ? b.accounts
+                : AccountDirectory.cached(b.accounts, b.accountCacheTtl, b.clock);
         this.clock = b.clock;
         this.listener = b.listener;
         this.mode = b.mode;
@@ -131,6 +132,19 @@ final class DefaultMoodSyncService implements MoodSyncService {
             return noAccount(mood);
         }
         String owner = newOwner();
+        Optional<Instant> down = mode == SyncMode.INLINE ? repo.unavailableUntil(account.get().did()) : Optional.empty();
+        if (down.isPresent()) {
+            // The client's circuit is open: a call would fail without being tried. Store the mood due when the
+            // circuit closes again and return at once, at the cost of the insert alone.
+            Mood mood = new Mood(id, user, text, now, false, Optional.empty(),
+                    Optional.of(PendingSync.start(SyncOp.CREATE, down.get())));
+            store.insert(mood);
+            stored.increment();
+            safely(() -> listener.stored(mood, SyncOp.CREATE));
+            safely(() -> listener.pending(mood, SyncOp.CREATE, PendingReason.PDS_UNAVAILABLE, null));
+            return SyncResult.pending(id, PendingReason.PDS_UNAVAILABLE,
+                    "the PDS is unavailable (circuit open) until " + down.get() + "; the worker will write it");
+        }
         PendingSync marker = PendingSync.start(SyncOp.CREATE, now);
         if (mode == SyncMode.INLINE) {
             marker = marker.leasedTo(owner, now.plus(lease));
@@ -181,12 +195,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
 
     @Override
     public int syncNow() {
-        int total = 0;
-        int n;
-        while ((n = worker.runOnce()) > 0) {
-            total += n;
-        }
-        return total;
+        return worker.drain();
     }
 
     @Override

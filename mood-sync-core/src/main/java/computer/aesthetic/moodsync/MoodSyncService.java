@@ -112,7 +112,8 @@ public interface MoodSyncService extends AutoCloseable {
     boolean retry(MoodId id);
 
     /**
-     * Runs the worker until no work is due now (useful in scripts and tests, and to drain before shutdown).
+     * Runs the worker on the calling thread until the work that was due when the call started is done (useful in
+     * scripts and tests, and to drain before shutdown). Work that fails is rescheduled and left for a later call.
      *
      * @return how many moods were processed
      */
@@ -248,6 +249,7 @@ public interface MoodSyncService extends AutoCloseable {
      *   <tr><td>maxBudgetWait</td><td>0 (a repair stops when the write budget is spent, saying what is left)</td></tr>
      *   <tr><td>accountDeleter</td><td>none (erasure cannot delete the PDS account)</td></tr>
      *   <tr><td>migrationConcurrency</td><td>4 users at once</td></tr>
+     *   <tr><td>accountCacheTtl</td><td>30 s (found accounts are remembered; {@link Duration#ZERO} turns it off)</td></tr>
      * </table>
      */
     final class Builder {
@@ -273,6 +275,7 @@ public interface MoodSyncService extends AutoCloseable {
         Duration maxBudgetWait = Duration.ZERO;
         AccountDeleter accountDeleter;
         int migrationConcurrency = 4;
+        Duration accountCacheTtl = Duration.ofSeconds(30);
 
         Builder() {
         }
@@ -512,6 +515,18 @@ public interface MoodSyncService extends AutoCloseable {
         }
 
         /**
+         * Sets how long accounts found in the directory are remembered (a post then costs no look-up). A changed
+         * password is seen after at most this long.
+         *
+         * @param ttl zero (no cache) or more
+         * @return this builder
+         */
+        public Builder accountCacheTtl(Duration ttl) {
+            this.accountCacheTtl = Objects.requireNonNull(ttl, "ttl");
+            return this;
+        }
+
+        /**
          * Validates the options and builds the service (starting its worker unless disabled).
          *
          * @return the service
@@ -534,6 +549,7 @@ public interface MoodSyncService extends AutoCloseable {
             require(instanceId == null || !instanceId.isBlank(), "instanceId must not be blank");
             require(!whenTolerance.isNegative(), "whenTolerance must be >= 0, found " + whenTolerance);
             require(!maxBudgetWait.isNegative(), "maxBudgetWait must be >= 0, found " + maxBudgetWait);
+            require(!accountCacheTtl.isNegative(), "accountCacheTtl must be >= 0, found " + accountCacheTtl);
             require(migrationConcurrency >= 1 && migrationConcurrency <= 64,
                     "migrationConcurrency must be 1..64, found " + migrationConcurrency);
             return new DefaultMoodSyncService(this);

@@ -85,12 +85,29 @@ public final class SyncWorker implements AutoCloseable {
      * @return how many moods were processed (0 when nothing was due)
      */
     public int runOnce() {
-        return runOnce(instanceId + "/caller-" + Thread.currentThread().getId());
+        return runOnce(instanceId + "/caller-" + Thread.currentThread().getId(), service.clock().instant());
     }
 
-    private int runOnce(String owner) {
-        List<Mood> claimed = service.store().claimDue(new Claim(owner, service.clock().instant(), service.lease(),
-                Optional.empty(), batchSize));
+    /**
+     * Processes everything that was due at the start of the call, batch after batch; work rescheduled during the
+     * call (a failure's backoff) waits for a later call, so this never spins on a failing write.
+     *
+     * @return how many moods were processed
+     */
+    int drain() {
+        Instant asOf = service.clock().instant();
+        String owner = instanceId + "/caller-" + Thread.currentThread().getId();
+        int total = 0;
+        int n;
+        while ((n = runOnce(owner, asOf)) > 0) {
+            total += n;
+        }
+        return total;
+    }
+
+    private int runOnce(String owner, Instant now) {
+        List<Mood> claimed = service.store().claimDue(new Claim(owner, now, service.lease(), Optional.empty(),
+                batchSize));
         if (claimed.isEmpty()) {
             return 0;
         }
@@ -151,7 +168,7 @@ public final class SyncWorker implements AutoCloseable {
         while (running.get()) {
             int processed;
             try {
-                processed = runOnce(owner);
+                processed = runOnce(owner, service.clock().instant());
             } catch (RuntimeException e) {
                 LOG.warn("sync worker pass failed; retrying after {} ms: {}", pollInterval.toMillis(), e.toString());
                 processed = 0;

@@ -142,6 +142,24 @@ class MoodSyncServiceTest {
     }
 
     @Test
+    void whileTheClientsCircuitIsOpenAPostCostsOnlyTheInsert() {
+        MoodSyncService service = service(SyncMode.INLINE);
+        Instant reopens = clock.instant().plusSeconds(30);
+        pds.circuitOpenUntil(reopens);
+        SyncResult result = service.post(ALICE, "while the circuit is open");
+        assertThat(result.reason()).contains(PendingReason.PDS_UNAVAILABLE);
+        assertThat(pds.totalCalls()).as("no doomed call is made").isZero();
+        PendingSync marker = store.find(result.moodId()).orElseThrow().pending().orElseThrow();
+        assertThat(marker.nextAttemptAt()).isEqualTo(reopens);
+        assertThat(marker.leaseOwner()).isEmpty();
+        assertThat(service.syncNow()).as("not due before the circuit closes").isZero();
+
+        clock.advance(Duration.ofSeconds(31));
+        service.syncNow();
+        assertSyncedExactlyOnce(result.moodId());
+    }
+
+    @Test
     void persistentErrorsParkTheMoodUntilRetriedByApi() {
         MoodSyncService service = service(SyncMode.INLINE);
         pds.failNext(3, 400, "InvalidRequest");

@@ -120,7 +120,8 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
     }
 
     private PdsAtprotoRepo(Builder b) {
-        this.accounts = b.accounts;
+        this.accounts = b.accountCacheTtl.isZero() ? b.accounts
+                : AccountDirectory.cached(b.accounts, b.accountCacheTtl, b.clock);
         this.defaultPds = b.defaultPds;
         this.identityResolver = b.identityResolver;
         this.clock = b.clock;
@@ -449,6 +450,15 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
     }
 
     @Override
+    public Optional<Instant> unavailableUntil(Did repo) {
+        try {
+            return resilience.openUntil(target(repo).hostKey());
+        } catch (PdsException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
     public Optional<WriteBudget> writeBudget(Did repo) {
         Objects.requireNonNull(repo, "repo");
         return budgets.get(repo);
@@ -461,6 +471,16 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
      * the retry and circuit breaker policies.
      */
     private XrpcResponse send(Target t, Safety safety, int points, boolean needsAuth,
+            Function<String, XrpcResponse> call) {
+        try {
+            return sendOnce(t, safety, points, needsAuth, call);
+        } catch (PdsAuthenticationException e) {
+            accounts.forget(t.did()); // the password may have just changed: read it afresh next time
+            throw e;
+        }
+    }
+
+    private XrpcResponse sendOnce(Target t, Safety safety, int points, boolean needsAuth,
             Function<String, XrpcResponse> call) {
         if (points > 0) {
             budgets.reserve(t.did(), points);
@@ -644,6 +664,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
         private long maxResponseBytes = 16L * 1024 * 1024;
         private int maxWritesPerCall = MAX_WRITES;
         private int maxListPages = MAX_PAGES;
+        private Duration accountCacheTtl = Duration.ofSeconds(30);
 
         private Builder() {
         }
@@ -898,6 +919,22 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
          */
         public Builder maxListPages(int max) {
             this.maxListPages = max;
+            return this;
+        }
+
+        /**
+         * Sets how long accounts found in the directory are remembered, so a call costs no look-up (default 30 s;
+         * {@link Duration#ZERO} turns it off). A changed password is seen after at most this long.
+         *
+         * @param ttl zero or more
+         * @return this builder
+         */
+        public Builder accountCacheTtl(Duration ttl) {
+            Objects.requireNonNull(ttl, "ttl");
+            if (ttl.isNegative()) {
+                throw new IllegalArgumentException("accountCacheTtl must be >= 0, found " + ttl);
+            }
+            this.accountCacheTtl = ttl;
             return this;
         }
 

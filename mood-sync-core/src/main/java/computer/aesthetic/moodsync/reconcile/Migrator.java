@@ -218,7 +218,8 @@ public final class Migrator {
         tracker.emit(() -> listener.started(list.size(), dryRun));
         AtomicReferenceArray<MigrationReport.UserResult> results = new AtomicReferenceArray<>(list.size());
         if (!list.isEmpty()) {
-            ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, list.size()), threads());
+            List<Thread> poolThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, list.size()), threads(poolThreads));
             try {
                 List<Future<?>> futures = new ArrayList<>(list.size());
                 for (int i = 0; i < list.size(); i++) {
@@ -239,7 +240,7 @@ public final class Migrator {
                 throw new IllegalStateException("a migration worker failed unexpectedly", e.getCause());
             } finally {
                 pool.shutdownNow();
-                awaitQuietly(pool);
+                awaitQuietly(pool, poolThreads);
             }
         }
         List<MigrationReport.UserResult> all = new ArrayList<>(list.size());
@@ -336,19 +337,24 @@ public final class Migrator {
         return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
     }
 
-    private static ThreadFactory threads() {
+    private static ThreadFactory threads(List<Thread> started) {
         int run = RUNS.incrementAndGet();
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, "moodsync-migrate-" + run + "-" + n.incrementAndGet());
             t.setDaemon(true);
+            started.add(t);
             return t;
         };
     }
 
-    private static void awaitQuietly(ExecutorService pool) {
+    /** Waits for the pool's tasks, then for its threads themselves, so none outlives the run. */
+    private static void awaitQuietly(ExecutorService pool, List<Thread> threads) {
         try {
             pool.awaitTermination(30, TimeUnit.SECONDS);
+            for (Thread t : threads) {
+                t.join(TimeUnit.SECONDS.toMillis(5));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -198,4 +198,15 @@ public interface AtprotoRepo {
     default Optional<WriteBudget> writeBudget(Did repo) {
         return Optional.empty();
     }
+
+    /**
+     * Tells whether calls for a repository are known to fail right now without being tried (a client-side circuit
+     * breaker is open after repeated outages), and until when. Lets callers skip a doomed call entirely.
+     *
+     * @param repo the repository
+     * @return when calls may go through again, or empty when they may be tried now
+     */
+    default Optional<java.time.Instant> unavailableUntil(Did repo) {
+        return Optional.empty();
+    }
 }

@@ -159,6 +159,7 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
     private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
     private volatile Duration latency = Duration.ZERO;
     private volatile boolean down;
+    private volatile Instant circuitOpenUntil;
 
     private InMemoryAtprotoRepo(Builder b) {
         this.clock = b.clock;
@@ -303,6 +304,22 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
      */
     public void down(boolean down) {
         this.down = down;
+    }
+
+    /**
+     * Acts like a client whose circuit breaker is open: until {@code until} (by the fake's clock),
+     * {@link #unavailableUntil} reports it and every call fails fast with {@link PdsUnavailableException}.
+     *
+     * @param until when the circuit closes, or null to close it now
+     */
+    public void circuitOpenUntil(Instant until) {
+        this.circuitOpenUntil = until;
+    }
+
+    @Override
+    public Optional<Instant> unavailableUntil(Did repo) {
+        Instant until = circuitOpenUntil;
+        return until != null && clock.instant().isBefore(until) ? Optional.of(until) : Optional.empty();
     }
 
     /**
@@ -675,6 +692,10 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
         if (down) {
             throw new PdsUnavailableException("the PDS is down (InMemoryAtprotoRepo.down(true)): " + method
                     + " failed to connect", null, null);
+        }
+        Instant open = circuitOpenUntil;
+        if (open != null && clock.instant().isBefore(open)) {
+            throw new PdsUnavailableException("circuit open until " + open + ": " + method + " not tried", open, null);
         }
     }
 

@@ -185,4 +185,16 @@ public final class Resilience {
         CircuitBreaker<Object> b = breakers.get(host);
         return b != null && b.isOpen();
     }
+
+    /**
+     * Returns until when the host's circuit stays open.
+     *
+     * @param host the host key
+     * @return the time calls may go through again, or empty when the circuit is not open
+     */
+    public java.util.Optional<Instant> openUntil(String host) {
+        CircuitBreaker<Object> b = breakers.get(host);
+        return b != null && b.isOpen() ? java.util.Optional.of(clock.instant().plus(b.getRemainingDelay()))
+                : java.util.Optional.empty();
+    }
 }

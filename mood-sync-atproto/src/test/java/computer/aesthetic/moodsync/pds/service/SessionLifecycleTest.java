@@ -180,7 +180,7 @@ class SessionLifecycleTest {
                 service.syncNow();
             }
             UserSyncStatus status = service.status(dave);
-            assertThat(status.pending()).as("nothing lost, all pending").isEqualTo(30);
+            assertThat(status.pending()).as("nothing lost, all pending: %s", status).isEqualTo(30);
         }
         assertThat(pds.calls(CREATE, did)).as("createSession calls for 30 posts and their retries").isEqualTo(1);
         assertThat(pds.calls(PUT, did)).as("no write was attempted without a session").isZero();
