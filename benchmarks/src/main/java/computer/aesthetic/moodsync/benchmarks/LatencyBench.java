@@ -1,5 +1,7 @@
 package computer.aesthetic.moodsync.benchmarks;
 
+import computer.aesthetic.moodsync.examples.TcpOutage;
+
 import static com.mongodb.client.model.Filters.eq;
 
 import com.mongodb.client.MongoCollection;
