@@ -1,7 +1,5 @@
 package computer.aesthetic.moodsync.benchmarks;
 
-import computer.aesthetic.moodsync.examples.TcpOutage;
-
 import static com.mongodb.client.model.Filters.eq;
 
 import com.mongodb.client.MongoCollection;
@@ -10,6 +8,7 @@ import com.mongodb.client.model.Updates;
 import computer.aesthetic.moodsync.MoodId;
 import computer.aesthetic.moodsync.MoodSyncService;
 import computer.aesthetic.moodsync.PendingReason;
+import computer.aesthetic.moodsync.examples.TcpOutage;
 import computer.aesthetic.moodsync.SyncMode;
 import computer.aesthetic.moodsync.SyncResult;
 import computer.aesthetic.moodsync.UserId;
