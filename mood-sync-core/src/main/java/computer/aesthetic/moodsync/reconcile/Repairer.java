@@ -1,6 +1,7 @@
 package computer.aesthetic.moodsync.reconcile;
 
 import computer.aesthetic.moodsync.Mood;
+import computer.aesthetic.moodsync.MoodId;
 import computer.aesthetic.moodsync.MoodSyncException;
 import computer.aesthetic.moodsync.NoSuchMoodException;
 import computer.aesthetic.moodsync.PdsException;
@@ -33,6 +34,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -712,6 +714,9 @@ public final class Repairer {
         void writePhase(List<Integer> indices) {
             int pos = 0;
             while (pos < indices.size()) {
+                // One store read for the moods the next batch writes from, instead of one per record.
+                Map<MoodId, Optional<Mood>> current = prefetch(indices.subList(pos,
+                        Math.min(indices.size(), pos + batchSize)));
                 int cap = pacer.cap();
                 List<Integer> batch = new ArrayList<>();
                 List<RepoWrite> writes = new ArrayList<>();
@@ -723,7 +728,7 @@ public final class Repairer {
                         break;
                     }
                     pos++;
-                    String stale = stale(a);
+                    String stale = stale(a, id -> current.containsKey(id) ? current.get(id) : store.find(id));
                     if (stale != null) {
                         skip(i, stale);
                         continue;
@@ -760,8 +765,23 @@ public final class Repairer {
             if (sent) {
                 pacer.spent += points;
                 listener.batch(writes.size(), points);
+                // Link the batch's created records in one store write.
+                Map<MoodId, RecordKey> links = new HashMap<>();
                 for (int i : batch) {
-                    afterWrite(i);
+                    RepairAction a = ordered.get(i);
+                    if (a.type() == RepairAction.Type.CREATE_RECORD
+                            && !a.mood().orElseThrow().rkey().equals(Optional.of(a.rkey()))) {
+                        links.put(a.moodId().orElseThrow(), a.rkey());
+                    }
+                }
+                Map<MoodId, String> unlinked = links.isEmpty() ? Map.of() : store.setLinks(links);
+                for (int i : batch) {
+                    String why = ordered.get(i).moodId().map(unlinked::get).orElse(null);
+                    if (why != null) {
+                        skip(i, "the record was created but could not be linked: " + why);
+                    } else {
+                        applied(i);
+                    }
                 }
                 return;
             }
@@ -845,19 +865,33 @@ public final class Repairer {
         }
 
         /** Why a write planned from the store no longer fits the store, or null when it still does. */
-        String stale(RepairAction a) {
+        /** Reads the moods that {@link #stale} will ask about, in one store round trip. */
+        Map<MoodId, Optional<Mood>> prefetch(List<Integer> indices) {
+            List<MoodId> ids = new ArrayList<>();
+            for (int i : indices) {
+                ordered.get(i).moodId().ifPresent(ids::add);
+            }
+            Map<MoodId, Mood> found = store.findAll(ids);
+            Map<MoodId, Optional<Mood>> current = new HashMap<>();
+            for (MoodId id : ids) {
+                current.put(id, Optional.ofNullable(found.get(id)));
+            }
+            return current;
+        }
+
+        String stale(RepairAction a, Function<MoodId, Optional<Mood>> find) {
             if (a.type() == RepairAction.Type.DELETE_RECORD) {
                 if (a.cause() != DriftKind.DELETED_BUT_ON_PDS) {
                     return null;
                 }
-                Optional<Mood> now = store.find(a.moodId().orElseThrow());
+                Optional<Mood> now = find.apply(a.moodId().orElseThrow());
                 if (now.isPresent() && (!now.get().deleted() || now.get().pending().isPresent())) {
                     return "the mood was undeleted or changed since planned";
                 }
                 return null;
             }
             Mood planned = a.mood().orElseThrow();
-            return stale(planned, store.find(planned.id()));
+            return stale(planned, find.apply(planned.id()));
         }
 
         String stale(Mood planned, Optional<Mood> now) {

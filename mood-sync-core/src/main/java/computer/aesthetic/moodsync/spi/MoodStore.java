@@ -55,6 +55,21 @@ public interface MoodStore {
     Optional<Mood> find(MoodId id);
 
     /**
+     * Finds several moods at once (one round trip where the store allows), deleted or not; ids without a mood (or
+     * with a malformed document) are absent from the result.
+     *
+     * @param ids the ids
+     * @return the moods found, by id
+     */
+    default java.util.Map<MoodId, Mood> findAll(java.util.Collection<MoodId> ids) {
+        java.util.Map<MoodId, Mood> found = new java.util.HashMap<>();
+        for (MoodId id : ids) {
+            find(id).ifPresent(m -> found.put(id, m));
+        }
+        return found;
+    }
+
+    /**
      * Finds the mood linked to a record key.
      *
      * @param user the mood's user
@@ -183,6 +198,26 @@ public interface MoodStore {
      * @throws computer.aesthetic.moodsync.StoreConflictException if another mood is linked to {@code rkey}
      */
     void setLink(MoodId id, Optional<RecordKey> rkey);
+
+    /**
+     * Sets several links at once, as {@link #setLink} would one by one (one round trip where the store allows).
+     *
+     * @param links the record key to link, by mood
+     * @return the links that could not be set, with the reason (no such mood, or the key linked to another mood);
+     *     empty when all were set
+     */
+    default java.util.Map<MoodId, String> setLinks(java.util.Map<MoodId, RecordKey> links) {
+        java.util.Map<MoodId, String> failed = new java.util.HashMap<>();
+        links.forEach((id, rkey) -> {
+            try {
+                setLink(id, Optional.of(rkey));
+            } catch (computer.aesthetic.moodsync.StoreConflictException
+                    | computer.aesthetic.moodsync.NoSuchMoodException e) {
+                failed.put(id, e.getMessage());
+            }
+        });
+        return failed;
+    }
 
     /**
      * Removes every mood of a user for good (erasure), deleted ones included.

@@ -366,6 +366,38 @@ public abstract class MoodStoreContract {
     }
 
     @Test
+    void findAllReturnsTheMoodsFoundById() {
+        Mood a = posted(ALICE, 1);
+        Mood b = posted(BOB, 2);
+        store.insert(a);
+        store.insert(b);
+        MoodId missing = id(3);
+        assertThat(store.findAll(List.of(a.id(), b.id(), missing))).containsOnlyKeys(a.id(), b.id())
+                .containsEntry(a.id(), a).containsEntry(b.id(), b);
+        assertThat(store.findAll(List.of())).isEmpty();
+    }
+
+    @Test
+    void setLinksSetsEveryLinkAndNamesTheOnesThatFailed() {
+        Mood a = posted(ALICE, 1);
+        Mood b = posted(ALICE, 2);
+        Mood c = posted(ALICE, 3);
+        store.insert(a);
+        store.insert(b);
+        store.insert(c);
+        RecordKey ka = rkey();
+        RecordKey kb = rkey();
+        assertThat(store.setLinks(java.util.Map.of(a.id(), ka, b.id(), kb))).isEmpty();
+        assertThat(get(a.id()).rkey()).contains(ka);
+        assertThat(get(b.id()).rkey()).contains(kb);
+        MoodId missing = id(9);
+        java.util.Map<MoodId, String> failed = store.setLinks(java.util.Map.of(c.id(), ka, missing, rkey()));
+        assertThat(failed).containsOnlyKeys(c.id(), missing);
+        assertThat(get(c.id()).rkey()).isEmpty();
+        assertThat(get(a.id()).rkey()).contains(ka);
+    }
+
+    @Test
     void aLateRescheduleAfterTheLeaseWasTakenOverChangesNothing() {
         Mood m = posted(ALICE, 1);
         store.insert(m);

@@ -5,22 +5,27 @@ import static com.mongodb.client.model.Filters.eq;
 import static com.mongodb.client.model.Filters.exists;
 import static com.mongodb.client.model.Filters.gt;
 import static com.mongodb.client.model.Filters.gte;
+import static com.mongodb.client.model.Filters.in;
 import static com.mongodb.client.model.Filters.lte;
 import static com.mongodb.client.model.Filters.ne;
 import static com.mongodb.client.model.Filters.or;
 import static com.mongodb.client.model.Filters.type;
 
+import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoException;
+import com.mongodb.bulk.BulkWriteResult;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.Updates;
 import com.mongodb.client.result.UpdateResult;
 import computer.aesthetic.moodsync.Mood;
@@ -40,9 +45,12 @@ import computer.aesthetic.moodsync.spi.MoodStore;
 import computer.aesthetic.moodsync.syntax.RecordKey;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -268,6 +276,23 @@ public final class MongoMoodStore implements MoodStore {
         Objects.requireNonNull(id, "id");
         Document d = run("find", () -> moods.find(eq(MoodDocuments.ID, MoodDocuments.objectId(id))).first());
         return d == null ? Optional.empty() : readOrSkip(d);
+    }
+
+    @Override
+    public Map<MoodId, Mood> findAll(Collection<MoodId> ids) {
+        Objects.requireNonNull(ids, "ids");
+        Map<MoodId, Mood> found = new HashMap<>();
+        if (ids.isEmpty()) {
+            return found;
+        }
+        List<ObjectId> oids = ids.stream().map(MoodDocuments::objectId).toList();
+        run("findAll", () -> {
+            for (Document d : moods.find(in(MoodDocuments.ID, oids))) {
+                readOrSkip(d).ifPresent(m -> found.put(m.id(), m));
+            }
+            return null;
+        });
+        return found;
     }
 
     @Override
@@ -573,6 +598,34 @@ public final class MongoMoodStore implements MoodStore {
             run("setLink", () -> moods.updateOne(and(eq(MoodDocuments.ID, oid), eq(MoodDocuments.ATPROTO,
                     new Document())), Updates.unset(MoodDocuments.ATPROTO)));
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One unordered bulk write; when any link fails (a duplicate key, a missing mood), every link of the call is
+     * set again one by one to name the failures exactly (setting a link twice is harmless).
+     */
+    @Override
+    public Map<MoodId, String> setLinks(Map<MoodId, RecordKey> links) {
+        Objects.requireNonNull(links, "links");
+        if (links.isEmpty()) {
+            return Map.of();
+        }
+        List<UpdateOneModel<Document>> updates = new ArrayList<>(links.size());
+        links.forEach((id, rkey) -> updates.add(new UpdateOneModel<>(eq(MoodDocuments.ID, MoodDocuments.objectId(id)),
+                Updates.set(MoodDocuments.RKEY, rkey.value()))));
+        try {
+            BulkWriteResult result = moods.bulkWrite(updates, new BulkWriteOptions().ordered(false));
+            if (result.getMatchedCount() == links.size()) {
+                return Map.of();
+            }
+        } catch (MongoBulkWriteException e) {
+            // fall through: find out which ones failed, one by one
+        } catch (MongoException e) {
+            throw Errors.wrap("setLinks", e);
+        }
+        return MoodStore.super.setLinks(links);
     }
 
     @Override
