@@ -15,13 +15,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * A TCP forwarder on 127.0.0.1 in front of a server, that can cut the network: {@link #down()} closes the
  * listening socket and every open connection (clients then see connection refused, as with a crashed PDS),
  * {@link #up()} listens again on the same port. Used by the demo and tests to take the real PDS "down" without
- * losing its data. Thread-safe.
+ * losing its data. {@link #loseNextAnswers(int)} forwards requests but cuts the connection when the server's answer
+ * starts, so the server has done the work and the client never learns it (a lost answer). Thread-safe.
  */
 public final class TcpOutage implements AutoCloseable {
     private final InetSocketAddress target;
     private final int port;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
+    private final java.util.concurrent.atomic.AtomicInteger answersToLose = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger answersLost = new java.util.concurrent.atomic.AtomicInteger();
 
     private TcpOutage(InetSocketAddress target, int port) {
         this.target = target;
@@ -88,6 +91,32 @@ public final class TcpOutage implements AutoCloseable {
     }
 
     /**
+     * Makes the forwarder drop the next {@code n} answers: the request reaches the server, which processes it
+     * (a write is committed), and when the first bytes of its answer come back the connection is reset in both
+     * directions without forwarding them. The client sees the connection drop after sending its request, as with
+     * a network cut or a proxy timeout after the effect. Any answer counts (a read, a session refresh), so arm
+     * it just before the call whose answer should be lost. Adds to answers already armed.
+     *
+     * @param n how many answers to drop, at least 0
+     * @throws IllegalArgumentException if {@code n} is negative
+     */
+    public void loseNextAnswers(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("n must be >= 0, found " + n);
+        }
+        answersToLose.addAndGet(n);
+    }
+
+    /**
+     * Returns how many answers were dropped by {@link #loseNextAnswers(int)} so far.
+     *
+     * @return the count
+     */
+    public int answersLost() {
+        return answersLost.get();
+    }
+
+    /**
      * Tells whether the forwarder is listening.
      *
      * @return true when up
@@ -104,8 +133,8 @@ public final class TcpOutage implements AutoCloseable {
                 upstream.connect(target, 5_000);
                 open.add(client);
                 open.add(upstream);
-                pipe(client, upstream);
-                pipe(upstream, client);
+                pipe(client, upstream, false);
+                pipe(upstream, client, true);
             } catch (IOException e) {
                 if (!s.isClosed()) {
                     continue;
@@ -115,12 +144,17 @@ public final class TcpOutage implements AutoCloseable {
         }
     }
 
-    private void pipe(Socket from, Socket to) {
+    private void pipe(Socket from, Socket to, boolean answers) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[16 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    if (answers && n > 0 && answersToLose.getAndUpdate(a -> Math.max(0, a - 1)) > 0) {
+                        answersLost.incrementAndGet();
+                        to.setSoLinger(true, 0); // reset, not a clean close: the answer is lost
+                        return;
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
                 }

@@ -78,7 +78,11 @@ import java.util.function.Supplier;
  * <h2>For tests</h2>
  * Faults are queued and consumed in order by the next calls of any XRPC method: {@link #failNext},
  * {@link #failNextWith}, {@link #rateLimitNext}; {@link #down} makes every call fail and {@link #latency} slows
- * every call. {@link #calls} counts calls by XRPC method name (failed ones included). {@link #records},
+ * every call. Ambiguous failures, as the real network produces them: {@link #loseAnswerNext} applies a write and
+ * then fails the call (the PDS committed, the answer was lost: an outage or timeout after the effect), and
+ * {@link #stallNext} holds the next calls of a method before they take effect until the test releases them (a slow
+ * PDS, a long GC or a frozen VM in the middle of a call). Several service instances may share one fake while each
+ * uses its own (skewed) {@link TestClock}; the fake's own clock only drives its budget and retry times. {@link #calls} counts calls by XRPC method name (failed ones included). {@link #records},
  * {@link #seed}, {@link #seedRaw} and {@link #unseed} read and write the stored records directly, bypassing
  * faults, counters and the budget.
  *
@@ -156,6 +160,10 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
     private final Map<Did, Budget> budgets = new HashMap<>();
     /** Guarded by {@link #lock}. */
     private final Deque<Fault> faults = new ArrayDeque<>();
+    /** Lost-answer faults by XRPC method, applied after a write took effect; guarded by {@link #lock}. */
+    private final Map<String, Deque<Fault>> lostAnswers = new HashMap<>();
+    /** Armed stalls, consumed by the next calls of their method; guarded by {@link #lock}. */
+    private final List<Stall> stalls = new ArrayList<>();
     private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
     private volatile Duration latency = Duration.ZERO;
     private volatile boolean down;
@@ -290,10 +298,145 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
                 + retryAfter.toSeconds() + " s", clock.instant().plus(retryAfter)));
     }
 
-    /** Cancels every queued fault (not {@link #down} nor {@link #latency}). */
+    /**
+     * Makes the next {@code n} calls of {@code method} take effect and then fail with what {@code failure}
+     * supplies, as when the PDS committed a write but its answer was lost (the connection dropped or the client
+     * timed out after the effect). Only write methods take effect: {@value #PUT_RECORD} (and so
+     * {@link #createIfAbsent}), {@value #DELETE_RECORD} and {@value #APPLY_WRITES} (per call of at most
+     * {@link #MAX_WRITES} writes). A call that fails before its effect (a queued fault, a swap conflict, the
+     * budget) does not consume a lost answer. Adds to lost answers already scheduled for the method.
+     *
+     * @param n how many calls lose their answer, at least 0
+     * @param method the XRPC method name of a write, such as {@value #PUT_RECORD}
+     * @param failure makes the exception to throw after the effect (called once per call)
+     * @throws IllegalArgumentException if {@code n} is negative or {@code method} is not a write method
+     */
+    public void loseAnswerNext(int n, String method, Supplier<? extends PdsException> failure) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(failure, "failure");
+        if (!PUT_RECORD.equals(method) && !DELETE_RECORD.equals(method) && !APPLY_WRITES.equals(method)) {
+            throw new IllegalArgumentException("expected a write method (" + PUT_RECORD + ", " + DELETE_RECORD
+                    + ", " + APPLY_WRITES + "), found " + method);
+        }
+        if (n < 0) {
+            throw new IllegalArgumentException("n must be >= 0, found " + n);
+        }
+        if (n == 0) {
+            return;
+        }
+        synchronized (lock) {
+            lostAnswers.computeIfAbsent(method, k -> new ArrayDeque<>()).addLast(new Fault(n, failure));
+        }
+    }
+
+    /**
+     * Makes the next {@code n} calls of {@code method} take effect and then fail with a
+     * {@link PdsUnavailableException} ("the answer was lost"), as a connection cut after the PDS committed.
+     *
+     * @param n how many calls lose their answer, at least 0
+     * @param method the XRPC method name of a write
+     * @throws IllegalArgumentException if {@code n} is negative or {@code method} is not a write method
+     */
+    public void loseAnswerNext(int n, String method) {
+        loseAnswerNext(n, method, () -> new PdsUnavailableException("injected: " + method
+                + " took effect but its answer was lost (connection reset)", null, null));
+    }
+
+    /**
+     * Holds the next {@code n} calls of {@code method} before they take effect (after they are counted), until
+     * the returned {@link Stall} is released: a write stalled so lands only when released, whatever happened in
+     * between, as a request held up in a slow PDS, a GC pause or a frozen VM does. Stalls are spent outside the
+     * fake's lock, so other calls go on meanwhile. Several stalls may be armed; a call is held by the first armed
+     * stall of its method with calls left.
+     *
+     * @param n how many calls to hold, at least 1
+     * @param method the XRPC method name, such as {@value #PUT_RECORD}
+     * @return the stall, to wait for and release
+     * @throws IllegalArgumentException if {@code n} is less than 1
+     */
+    public Stall stallNext(int n, String method) {
+        Objects.requireNonNull(method, "method");
+        if (n < 1) {
+            throw new IllegalArgumentException("n must be >= 1, found " + n);
+        }
+        Stall stall = new Stall(method, n);
+        synchronized (lock) {
+            stalls.add(stall);
+        }
+        return stall;
+    }
+
+    /**
+     * A gate armed by {@link #stallNext}: holds calls until {@link #release()}. Thread-safe.
+     */
+    public static final class Stall {
+        private final String method;
+        private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.Semaphore arrivals = new java.util.concurrent.Semaphore(0);
+        /** Calls still to hold; guarded by the fake's lock. */
+        private int remaining;
+        private final AtomicLong held = new AtomicLong();
+
+        private Stall(String method, int remaining) {
+            this.method = method;
+            this.remaining = remaining;
+        }
+
+        /**
+         * Waits until {@code count} calls in all have arrived at this stall (they are then held, or passed through
+         * if it was released meanwhile).
+         *
+         * @param count how many calls to wait for, at least 1
+         * @param timeout how long to wait at most
+         * @return true when they arrived in time
+         * @throws InterruptedException if interrupted while waiting
+         */
+        public boolean awaitHeld(int count, Duration timeout) throws InterruptedException {
+            if (!arrivals.tryAcquire(count, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+            arrivals.release(count); // keep the count for later callers
+            return true;
+        }
+
+        /**
+         * Returns how many calls arrived at this stall so far.
+         *
+         * @return the count
+         */
+        public long held() {
+            return held.get();
+        }
+
+        /** Lets every held call, and every later one this stall would hold, go on (to take effect). */
+        public void release() {
+            released.countDown();
+        }
+
+        private void hold() {
+            held.incrementAndGet();
+            arrivals.release();
+            try {
+                released.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PdsUnavailableException("interrupted while stalled in " + method, null, e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Stall[" + method + ", held=" + held.get() + (released.getCount() == 0 ? ", released" : "") + "]";
+        }
+    }
+
+    /** Cancels every queued fault, lost answer and armed stall (not {@link #down} nor {@link #latency}); held calls
+     * stay held until their stall is released. */
     public void clearFaults() {
         synchronized (lock) {
             faults.clear();
+            lostAnswers.clear();
+            stalls.clear();
         }
     }
 
@@ -469,10 +612,12 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
             TreeMap<String, Stored> records = collectionOf(repo, collection);
             Stored current = records.get(rkey.value());
             if (current != null && current.cid().equals(cid)) {
+                afterEffect(PUT_RECORD);
                 return new WriteResult(uri, Optional.of(cid), false);
             }
             checkSwap(swap, current, uri);
             records.put(rkey.value(), Stored.of(repo, collection, rkey, copy, cid));
+            afterEffect(PUT_RECORD);
             return new WriteResult(uri, Optional.of(cid), true);
         }
     }
@@ -494,10 +639,12 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
             TreeMap<String, Stored> records = collectionOf(repo, collection);
             Stored current = records.get(rkey.value());
             if (current != null) {
+                afterEffect(PUT_RECORD);
                 return new CreateResult(new WriteResult(uri, Optional.of(current.cid()), false), false,
                         Optional.of(current.read()));
             }
             records.put(rkey.value(), Stored.of(repo, collection, rkey, copy, cid));
+            afterEffect(PUT_RECORD);
             return new CreateResult(new WriteResult(uri, Optional.of(cid), true), true, Optional.empty());
         }
     }
@@ -516,10 +663,12 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
             TreeMap<String, Stored> records = collectionOf(repo, collection);
             Stored current = records.get(rkey.value());
             if (current == null) {
+                afterEffect(DELETE_RECORD);
                 return;
             }
             checkSwap(swap, current, AtUri.of(repo, collection, rkey));
             records.remove(rkey.value());
+            afterEffect(DELETE_RECORD);
         }
     }
 
@@ -666,6 +815,7 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
                     }
                 }
             }
+            afterEffect(APPLY_WRITES);
             return results;
         }
     }
@@ -680,6 +830,21 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
     /** Counts a call, then spends the latency and fails when down; both outside the lock. */
     private void enter(String method) {
         calls.computeIfAbsent(method, k -> new AtomicLong()).incrementAndGet();
+        Stall stall = null;
+        synchronized (lock) {
+            for (Iterator<Stall> it = stalls.iterator(); it.hasNext() && stall == null;) {
+                Stall s = it.next();
+                if (s.method.equals(method)) {
+                    stall = s;
+                    if (--s.remaining <= 0) {
+                        it.remove();
+                    }
+                }
+            }
+        }
+        if (stall != null) {
+            stall.hold();
+        }
         Duration delay = latency;
         if (!delay.isZero()) {
             try {
@@ -697,6 +862,19 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
         if (open != null && clock.instant().isBefore(open)) {
             throw new PdsUnavailableException("circuit open until " + open + ": " + method + " not tried", open, null);
         }
+    }
+
+    /** Throws the next lost answer of {@code method}, if any, after its write took effect; call under the lock. */
+    private void afterEffect(String method) {
+        Deque<Fault> queue = lostAnswers.get(method);
+        Fault f = queue == null ? null : queue.peekFirst();
+        if (f == null) {
+            return;
+        }
+        if (--f.remaining <= 0) {
+            queue.removeFirst();
+        }
+        throw Objects.requireNonNull(f.failure.get(), "a fault supplier returned null");
     }
 
     /** Throws the next queued fault, if any; call under the lock. */
