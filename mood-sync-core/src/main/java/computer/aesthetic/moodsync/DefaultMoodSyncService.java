@@ -428,6 +428,17 @@ final class DefaultMoodSyncService implements MoodSyncService {
      */
     SyncResult write(Mood mood, Account account, String owner, boolean inline) {
         PendingSync marker = mood.pending().orElseThrow();
+        try {
+            return writeOne(mood, account, owner, inline);
+        } catch (InvalidRecordException e) {
+            return parkInvalid(mood, marker, owner, e);
+        } catch (RuntimeException e) {
+            return contained(mood, marker, owner, e);
+        }
+    }
+
+    private SyncResult writeOne(Mood mood, Account account, String owner, boolean inline) {
+        PendingSync marker = mood.pending().orElseThrow();
         ReentrantLock lock = lockFor(account.did());
         long t0 = System.nanoTime();
         Optional<RecordKey> link;
@@ -444,6 +455,41 @@ final class DefaultMoodSyncService implements MoodSyncService {
         store.completeSync(mood.id(), marker.token(), owner, link);
         recordSynced(mood, marker.op(), inline, Duration.ofNanos(System.nanoTime() - t0));
         return SyncResult.synced(mood.id());
+    }
+
+    /** The mood's text breaks the lexicon (legacy data): nothing can be written until it changes, so park it. */
+    private SyncResult parkInvalid(Mood mood, PendingSync marker, String owner, InvalidRecordException e) {
+        String error = "the mood's stored text cannot be written to the PDS (" + String.join("; ", e.problems())
+                + "); edit the mood's text, then retry it";
+        attemptsFailed.increment();
+        failuresByError.computeIfAbsent("InvalidMood", k -> new LongAdder()).increment();
+        safely(() -> store.reschedule(mood.id(), marker.token(), owner, marker.attempts() + 1, clock.instant(), error,
+                true));
+        LOG.warn("mood {} parked: {}", mood.id(), error);
+        safely(() -> listener.parked(mood, marker.op(), error));
+        return SyncResult.pending(mood.id(), PendingReason.INVALID_MOOD, error);
+    }
+
+    /**
+     * Anything else that went wrong with one mood (a store failure recording the outcome, a bug): counted as a
+     * failed attempt with backoff, parked after {@code maxAttempts}, the lease released, never thrown to the batch.
+     */
+    private SyncResult contained(Mood mood, PendingSync marker, String owner, RuntimeException e) {
+        int attempts = marker.attempts() + 1;
+        boolean park = attempts >= maxAttempts;
+        boolean storeFailure = e instanceof StoreException;
+        String error = (storeFailure ? "the database failed while recording the PDS write: "
+                : "unexpected failure while syncing the mood: ") + e.getClass().getSimpleName() + ": " + e.getMessage();
+        attemptsFailed.increment();
+        failuresByError.computeIfAbsent(storeFailure ? "StoreError" : e.getClass().getSimpleName(),
+                k -> new LongAdder()).increment();
+        LOG.warn("mood {}: {}; {}", mood.id(), error, park ? "parked" : "retried later", storeFailure ? null : e);
+        safely(() -> store.reschedule(mood.id(), marker.token(), owner, attempts, clock.instant().plus(backoff(attempts)),
+                error, park));
+        if (park) {
+            safely(() -> listener.parked(mood, marker.op(), error));
+        }
+        return SyncResult.pending(mood.id(), storeFailure ? PendingReason.STORE_ERROR : PendingReason.PDS_ERROR, error);
     }
 
     void recordSynced(Mood mood, SyncOp op, boolean inline, Duration elapsed) {
@@ -487,10 +533,20 @@ final class DefaultMoodSyncService implements MoodSyncService {
     }
 
     /** Writes a batch of fresh creates with applyWrites; returns the moods that must be written one by one. */
-    List<Mood> writeBatch(List<Mood> fresh, Account account, String owner) {
-        List<RepoWrite> writes = new ArrayList<>(fresh.size());
-        for (Mood m : fresh) {
-            writes.add(new RepoWrite.Create(MoodRecords.COLLECTION, MoodRecords.rkeyFor(m.id()), MoodRecords.toRecord(m)));
+    List<Mood> writeBatch(List<Mood> claimed, Account account, String owner) {
+        List<RepoWrite> writes = new ArrayList<>(claimed.size());
+        List<Mood> fresh = new ArrayList<>(claimed.size());
+        for (Mood m : claimed) {
+            try {
+                writes.add(new RepoWrite.Create(MoodRecords.COLLECTION, MoodRecords.rkeyFor(m.id()),
+                        MoodRecords.toRecord(m)));
+                fresh.add(m);
+            } catch (InvalidRecordException e) {
+                parkInvalid(m, m.pending().orElseThrow(), owner, e); // a poison mood never sinks the batch
+            }
+        }
+        if (fresh.isEmpty()) {
+            return List.of();
         }
         long t0 = System.nanoTime();
         ReentrantLock lock = lockFor(account.did());
@@ -514,8 +570,13 @@ final class DefaultMoodSyncService implements MoodSyncService {
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
         for (Mood m : fresh) {
-            store.completeSync(m.id(), m.pending().orElseThrow().token(), owner, Optional.of(MoodRecords.rkeyFor(m.id())));
-            recordSynced(m, SyncOp.CREATE, false, elapsed);
+            PendingSync marker = m.pending().orElseThrow();
+            try {
+                store.completeSync(m.id(), marker.token(), owner, Optional.of(MoodRecords.rkeyFor(m.id())));
+                recordSynced(m, SyncOp.CREATE, false, elapsed);
+            } catch (RuntimeException e) {
+                contained(m, marker, owner, e);
+            }
         }
         return List.of();
     }

@@ -17,5 +17,11 @@ public enum PendingReason {
     /** Another writer holds this mood right now; it hands the work over when it finishes. */
     BUSY,
     /** The store failed while recording the outcome of the PDS write; the worker will redo the write. */
-    STORE_ERROR
+    STORE_ERROR,
+    /**
+     * The mood's stored data cannot be written as a record (legacy text the origin system never checked: too long,
+     * a lone surrogate, NUL): nothing was written and the mood is parked until its text is edited or it is
+     * retried.
+     */
+    INVALID_MOOD
 }
