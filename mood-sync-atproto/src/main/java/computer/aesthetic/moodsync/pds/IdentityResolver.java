@@ -2,12 +2,11 @@ package computer.aesthetic.moodsync.pds;
 
 import computer.aesthetic.moodsync.PdsException;
 import computer.aesthetic.moodsync.pds.internal.JsonValues;
+import computer.aesthetic.moodsync.pds.internal.PublicAddresses;
 import computer.aesthetic.moodsync.pds.internal.Xrpc;
 import computer.aesthetic.moodsync.pds.internal.XrpcResponse;
 import computer.aesthetic.moodsync.syntax.Did;
 import computer.aesthetic.moodsync.syntax.Handle;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -33,7 +32,8 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code https://HOST/.well-known/did.json}) and to the PDS endpoint its {@code #atproto_pds} service names.
  *
  * <p>Endpoints learned from DID documents are untrusted: {@link #resolvePds} refuses plain {@code http} and hosts
- * that are or resolve to loopback, private, link-local, unique-local, carrier-grade NAT or wildcard addresses,
+ * that are or resolve to addresses that are not global unicast (loopback, private, link-local, unique-local,
+ * carrier-grade NAT, wildcard, documentation, benchmarking, and IPv4 ones of these inside IPv6 forms),
  * unless {@link Builder#allowInsecureEndpoints(boolean)} is set (for tests and a local PDS). The same check guards
  * the host a {@code did:web} document is fetched from; with insecure endpoints allowed, a {@code did:web} on
  * {@code localhost} or a loopback address is fetched over plain {@code http}. The address check resolves the host
@@ -226,41 +226,13 @@ public final class IdentityResolver {
     }
 
     /**
-     * Tells whether an address is not on the public internet.
+     * Tells whether an address is not global unicast ({@link PublicAddresses#isGlobalUnicast}).
      *
      * @param a the address
-     * @return true for loopback, private, link-local, unique-local, CGNAT, wildcard and multicast addresses
+     * @return true for every address a DID document may not send this client to
      */
     static boolean isPrivate(InetAddress a) {
-        if (a.isLoopbackAddress() || a.isAnyLocalAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress()
-                || a.isMulticastAddress()) {
-            return true;
-        }
-        byte[] b = a.getAddress();
-        if (a instanceof Inet4Address) {
-            int first = b[0] & 0xff;
-            int second = b[1] & 0xff;
-            return first == 0 || first == 100 && second >= 64 && second < 128 || first == 169 && second == 254
-                    || first == 192 && second == 0 && (b[2] & 0xff) == 0 || first >= 240;
-        }
-        if (a instanceof Inet6Address) {
-            int first = b[0] & 0xff;
-            if ((first & 0xfe) == 0xfc) {
-                return true; // fc00::/7 unique local
-            }
-            boolean v4Mapped = true;
-            for (int i = 0; i < 10; i++) {
-                v4Mapped &= b[i] == 0;
-            }
-            if (v4Mapped && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
-                try {
-                    return isPrivate(InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
-                } catch (UnknownHostException e) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return !PublicAddresses.isGlobalUnicast(a);
     }
 
     private static PdsException refused(String what, URI uri, String why) {
