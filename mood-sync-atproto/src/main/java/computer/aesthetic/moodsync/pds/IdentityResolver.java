@@ -36,8 +36,12 @@ import tools.jackson.databind.json.JsonMapper;
  * carrier-grade NAT, wildcard, documentation, benchmarking, and IPv4 ones of these inside IPv6 forms),
  * unless {@link Builder#allowInsecureEndpoints(boolean)} is set (for tests and a local PDS). The same check guards
  * the host a {@code did:web} document is fetched from; with insecure endpoints allowed, a {@code did:web} on
- * {@code localhost} or a loopback address is fetched over plain {@code http}. The address check resolves the host
- * name once; it does not pin the address for the later connection.
+ * {@code localhost} or a loopback address is fetched over plain {@code http}. Host names are checked where the
+ * connection is made: the client that fetches {@code did:web} documents (and the one {@link PdsAtprotoRepo} uses for
+ * endpoints this resolver found) checks every address in its own {@code Dns}, as {@code @atproto-labs/fetch-node}
+ * does, so a DNS answer that changes between a check and the connection cannot slip through; {@link #resolvePds}
+ * itself checks the scheme, IP literals and local names ({@code localhost}, {@code .local}, ...) but resolves
+ * nothing, so a caller connecting to its answer with another client must do its own address check.
  *
  * <p>Nothing is cached. Immutable and thread-safe; build with {@link #builder()}.
  */
@@ -45,6 +49,7 @@ public final class IdentityResolver {
     private static final String ATPROTO_PDS = "#atproto_pds";
 
     private final Xrpc xrpc;
+    private final Xrpc documents;
     private final HttpUrl plcDirectory;
     private final HttpUrl handleResolver;
     private final boolean allowInsecureEndpoints;
@@ -55,10 +60,21 @@ public final class IdentityResolver {
                 .readTimeout(b.readTimeout)
                 .callTimeout(b.callTimeout)
                 .build();
+        this.allowInsecureEndpoints = b.allowInsecureEndpoints;
+        // the PLC directory and handle resolver are the operator's choice; did:web hosts are not
         this.xrpc = new Xrpc(client, b.objectMapper, b.maxResponseBytes, b.clock);
+        this.documents = new Xrpc(connectionsFor(client), b.objectMapper, b.maxResponseBytes, b.clock);
         this.plcDirectory = b.plcDirectory;
         this.handleResolver = b.handleResolver;
-        this.allowInsecureEndpoints = b.allowInsecureEndpoints;
+    }
+
+    /**
+     * Derives the client for hosts learned from DID documents: one that connects only to global unicast addresses,
+     * checked in its own {@code Dns} for every address of every connection ({@link PublicAddresses#guard}); the
+     * client itself when insecure endpoints are allowed.
+     */
+    OkHttpClient connectionsFor(OkHttpClient client) {
+        return allowInsecureEndpoints ? client : PublicAddresses.guard(client);
     }
 
     /**
@@ -115,7 +131,7 @@ public final class IdentityResolver {
         HttpUrl url = documentUrl(did);
         XrpcResponse r;
         try {
-            r = xrpc.getJson(url, "DID document of " + did);
+            r = (did.method().equals("web") ? documents : xrpc).getJson(url, "DID document of " + did);
         } catch (PdsException e) {
             if (e.httpStatus() == 404 || e.httpStatus() == 410) {
                 return Optional.empty();
@@ -211,17 +227,20 @@ public final class IdentityResolver {
         if (!scheme.equals("https")) {
             throw refused(what, uri, "expected https, found plain " + scheme);
         }
+        // Host names are not resolved here: the connection's own Dns checks every address it connects to
+        // (PublicAddresses.guard), so a second, different DNS answer cannot slip past the check.
         String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        InetAddress[] addresses;
         try {
-            addresses = InetAddress.getAllByName(bare);
-        } catch (UnknownHostException e) {
-            throw new PdsException(0, null, what + " (" + uri + "): cannot resolve host " + host, true, null, e);
-        }
-        for (InetAddress a : addresses) {
-            if (isPrivate(a)) {
-                throw refused(what, uri, "its host resolves to the non-public address " + a.getHostAddress());
+            if (PublicAddresses.isLiteral(bare)) {
+                InetAddress a = InetAddress.getByName(bare); // a literal: parsed, not looked up
+                if (isPrivate(a)) {
+                    throw refused(what, uri, "its host is the non-public address " + a.getHostAddress());
+                }
+            } else {
+                PublicAddresses.checkName(bare);
             }
+        } catch (UnknownHostException e) {
+            throw refused(what, uri, e.getMessage());
         }
     }
 

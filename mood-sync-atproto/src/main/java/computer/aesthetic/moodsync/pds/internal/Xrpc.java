@@ -325,6 +325,13 @@ public final class Xrpc {
     }
 
     private static PdsException ioFailure(String nsid, IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof PublicAddresses.NonPublicAddressException refused) {
+                return new PdsException(0, null, nsid + ": refusing to connect to " + redact(refused.getMessage())
+                        + ": a host learned from a DID document must have only global unicast addresses", false,
+                        null, e);
+            }
+        }
         String kind;
         if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
             kind = "timed out";
