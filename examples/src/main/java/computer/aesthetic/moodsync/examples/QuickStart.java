@@ -1,5 +1,6 @@
 package computer.aesthetic.moodsync.examples;
 
+// README-BEGIN
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
@@ -10,48 +11,26 @@ import computer.aesthetic.moodsync.mongo.MongoAccountDirectory;
 import computer.aesthetic.moodsync.mongo.MongoMoodStore;
 import computer.aesthetic.moodsync.pds.PdsAtprotoRepo;
 
-/**
- * The README's quick start, compiled with the build so it cannot rot. A test checks that README.md quotes the
- * lines between the markers exactly.
- */
 public final class QuickStart {
-    private QuickStart() {
-    }
-
-    /**
-     * Posts one mood.
-     *
-     * @param mongoClient the host's MongoDB client
-     * @param pdsUrl the PDS that hosts the users' repositories
-     * @return what happened on the PDS side
-     */
-    static SyncResult postOneMood(MongoClient mongoClient, String pdsUrl) {
-        // README-BEGIN
-        MongoDatabase db = mongoClient.getDatabase("aesthetic");
-        MongoAccountDirectory accounts = MongoAccountDirectory.builder(db).build();
-        try (MoodSyncService moods = MoodSyncService.builder()
-                .store(MongoMoodStore.builder(db).build())
-                .accounts(accounts)
-                .repo(PdsAtprotoRepo.builder().defaultPds(pdsUrl).accounts(accounts).build())
-                .build()) {
-            SyncResult result = moods.post(new UserId("auth0|63a1c0ffee"), "feeling sunny");
-            return result; // SYNCED, PENDING (the worker retries it) or NO_ACCOUNT
-        }
-        // README-END
-    }
-
-    /**
-     * Runs the quick start against a MongoDB URI and a PDS URL.
-     *
-     * @param args the MongoDB connection string and the PDS URL
-     */
+    /** Posts one mood: {@code QuickStart MONGODB_URI PDS_URL USER_ID [TEXT]}. */
     public static void main(String[] args) {
-        if (args.length != 2) {
-            System.err.println("usage: QuickStart MONGODB_URI PDS_URL");
-            System.exit(2);
-        }
-        try (MongoClient client = MongoClients.create(args[0])) {
-            System.out.println(postOneMood(client, args[1]));
+        String mongoUri = args[0];          // e.g. mongodb://localhost:27017
+        String pdsUrl = args[1];            // e.g. https://pds.example.com
+        UserId user = new UserId(args[2]);  // the _id of the user's document in `users`, e.g. auth0|63a1c0ffee
+        String text = args.length > 3 ? args[3] : "feeling sunny";
+        try (MongoClient mongo = MongoClients.create(mongoUri)) {
+            MongoDatabase db = mongo.getDatabase("aesthetic");
+            // users: {_id: "auth0|63a1c0ffee", atproto: {did, handle, password}}: where credentials come from
+            MongoAccountDirectory accounts = MongoAccountDirectory.builder(db).build();
+            try (MoodSyncService moods = MoodSyncService.builder()
+                    .store(MongoMoodStore.builder(db).build())   // moods: {_id, user, mood, when, atproto: {rkey}}
+                    .accounts(accounts)
+                    .repo(PdsAtprotoRepo.builder().defaultPds(pdsUrl).accounts(accounts).build())
+                    .build()) {
+                SyncResult result = moods.post(user, text);
+                System.out.println(result); // SYNCED, PENDING (the worker retries it) or NO_ACCOUNT
+            }
         }
     }
 }
+// README-END

@@ -35,7 +35,10 @@ class ReadmeTest {
         int begin = source.indexOf(source.stream().filter(l -> l.contains("README-BEGIN")).findFirst().orElseThrow());
         int end = source.indexOf(source.stream().filter(l -> l.contains("README-END")).findFirst().orElseThrow());
         String snippet = dedent(source.subList(begin + 1, end));
-        assertThat(snippet.lines().count()).as("a quick start of about ten lines").isBetween(8L, 12L);
+        assertThat(snippet).as("a complete program: imports, a class, a main, no free variables")
+                .contains("import computer.aesthetic.moodsync.MoodSyncService;", "public final class QuickStart",
+                        "public static void main(String[] args)");
+        assertThat(snippet.lines().count()).as("a quick start that fits on a screen").isBetween(20L, 45L);
         assertThat(Files.readString(root().resolve("README.md"))).contains(snippet);
     }
 

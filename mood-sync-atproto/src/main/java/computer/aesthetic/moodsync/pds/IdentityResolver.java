@@ -2,12 +2,11 @@ package computer.aesthetic.moodsync.pds;
 
 import computer.aesthetic.moodsync.PdsException;
 import computer.aesthetic.moodsync.pds.internal.JsonValues;
+import computer.aesthetic.moodsync.pds.internal.PublicAddresses;
 import computer.aesthetic.moodsync.pds.internal.Xrpc;
 import computer.aesthetic.moodsync.pds.internal.XrpcResponse;
 import computer.aesthetic.moodsync.syntax.Did;
 import computer.aesthetic.moodsync.syntax.Handle;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -33,11 +32,16 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code https://HOST/.well-known/did.json}) and to the PDS endpoint its {@code #atproto_pds} service names.
  *
  * <p>Endpoints learned from DID documents are untrusted: {@link #resolvePds} refuses plain {@code http} and hosts
- * that are or resolve to loopback, private, link-local, unique-local, carrier-grade NAT or wildcard addresses,
+ * that are or resolve to addresses that are not global unicast (loopback, private, link-local, unique-local,
+ * carrier-grade NAT, wildcard, documentation, benchmarking, and IPv4 ones of these inside IPv6 forms),
  * unless {@link Builder#allowInsecureEndpoints(boolean)} is set (for tests and a local PDS). The same check guards
  * the host a {@code did:web} document is fetched from; with insecure endpoints allowed, a {@code did:web} on
- * {@code localhost} or a loopback address is fetched over plain {@code http}. The address check resolves the host
- * name once; it does not pin the address for the later connection.
+ * {@code localhost} or a loopback address is fetched over plain {@code http}. Host names are checked where the
+ * connection is made: the client that fetches {@code did:web} documents (and the one {@link PdsAtprotoRepo} uses for
+ * endpoints this resolver found) checks every address in its own {@code Dns}, as {@code @atproto-labs/fetch-node}
+ * does, so a DNS answer that changes between a check and the connection cannot slip through; {@link #resolvePds}
+ * itself checks the scheme, IP literals and local names ({@code localhost}, {@code .local}, ...) but resolves
+ * nothing, so a caller connecting to its answer with another client must do its own address check.
  *
  * <p>Nothing is cached. Immutable and thread-safe; build with {@link #builder()}.
  */
@@ -45,6 +49,7 @@ public final class IdentityResolver {
     private static final String ATPROTO_PDS = "#atproto_pds";
 
     private final Xrpc xrpc;
+    private final Xrpc documents;
     private final HttpUrl plcDirectory;
     private final HttpUrl handleResolver;
     private final boolean allowInsecureEndpoints;
@@ -55,10 +60,21 @@ public final class IdentityResolver {
                 .readTimeout(b.readTimeout)
                 .callTimeout(b.callTimeout)
                 .build();
+        this.allowInsecureEndpoints = b.allowInsecureEndpoints;
+        // the PLC directory and handle resolver are the operator's choice; did:web hosts are not
         this.xrpc = new Xrpc(client, b.objectMapper, b.maxResponseBytes, b.clock);
+        this.documents = new Xrpc(connectionsFor(client), b.objectMapper, b.maxResponseBytes, b.clock);
         this.plcDirectory = b.plcDirectory;
         this.handleResolver = b.handleResolver;
-        this.allowInsecureEndpoints = b.allowInsecureEndpoints;
+    }
+
+    /**
+     * Derives the client for hosts learned from DID documents: one that connects only to global unicast addresses,
+     * checked in its own {@code Dns} for every address of every connection ({@link PublicAddresses#guard}); the
+     * client itself when insecure endpoints are allowed.
+     */
+    OkHttpClient connectionsFor(OkHttpClient client) {
+        return allowInsecureEndpoints ? client : PublicAddresses.guard(client);
     }
 
     /**
@@ -115,7 +131,7 @@ public final class IdentityResolver {
         HttpUrl url = documentUrl(did);
         XrpcResponse r;
         try {
-            r = xrpc.getJson(url, "DID document of " + did);
+            r = (did.method().equals("web") ? documents : xrpc).getJson(url, "DID document of " + did);
         } catch (PdsException e) {
             if (e.httpStatus() == 404 || e.httpStatus() == 410) {
                 return Optional.empty();
@@ -211,56 +227,31 @@ public final class IdentityResolver {
         if (!scheme.equals("https")) {
             throw refused(what, uri, "expected https, found plain " + scheme);
         }
+        // Host names are not resolved here: the connection's own Dns checks every address it connects to
+        // (PublicAddresses.guard), so a second, different DNS answer cannot slip past the check.
         String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        InetAddress[] addresses;
         try {
-            addresses = InetAddress.getAllByName(bare);
-        } catch (UnknownHostException e) {
-            throw new PdsException(0, null, what + " (" + uri + "): cannot resolve host " + host, true, null, e);
-        }
-        for (InetAddress a : addresses) {
-            if (isPrivate(a)) {
-                throw refused(what, uri, "its host resolves to the non-public address " + a.getHostAddress());
+            if (PublicAddresses.isLiteral(bare)) {
+                InetAddress a = InetAddress.getByName(bare); // a literal: parsed, not looked up
+                if (isPrivate(a)) {
+                    throw refused(what, uri, "its host is the non-public address " + a.getHostAddress());
+                }
+            } else {
+                PublicAddresses.checkName(bare);
             }
+        } catch (UnknownHostException e) {
+            throw refused(what, uri, e.getMessage());
         }
     }
 
     /**
-     * Tells whether an address is not on the public internet.
+     * Tells whether an address is not global unicast ({@link PublicAddresses#isGlobalUnicast}).
      *
      * @param a the address
-     * @return true for loopback, private, link-local, unique-local, CGNAT, wildcard and multicast addresses
+     * @return true for every address a DID document may not send this client to
      */
     static boolean isPrivate(InetAddress a) {
-        if (a.isLoopbackAddress() || a.isAnyLocalAddress() || a.isLinkLocalAddress() || a.isSiteLocalAddress()
-                || a.isMulticastAddress()) {
-            return true;
-        }
-        byte[] b = a.getAddress();
-        if (a instanceof Inet4Address) {
-            int first = b[0] & 0xff;
-            int second = b[1] & 0xff;
-            return first == 0 || first == 100 && second >= 64 && second < 128 || first == 169 && second == 254
-                    || first == 192 && second == 0 && (b[2] & 0xff) == 0 || first >= 240;
-        }
-        if (a instanceof Inet6Address) {
-            int first = b[0] & 0xff;
-            if ((first & 0xfe) == 0xfc) {
-                return true; // fc00::/7 unique local
-            }
-            boolean v4Mapped = true;
-            for (int i = 0; i < 10; i++) {
-                v4Mapped &= b[i] == 0;
-            }
-            if (v4Mapped && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
-                try {
-                    return isPrivate(InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
-                } catch (UnknownHostException e) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return !PublicAddresses.isGlobalUnicast(a);
     }
 
     private static PdsException refused(String what, URI uri, String why) {

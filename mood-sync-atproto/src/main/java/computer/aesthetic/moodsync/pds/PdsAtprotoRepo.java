@@ -102,6 +102,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
     private final HttpUrl defaultPds;
     private final IdentityResolver identityResolver;
     private final Xrpc xrpc;
+    private final Xrpc resolvedXrpc;
     private final Resilience resilience;
     private final Sessions sessions;
     private final WriteBudgets budgets;
@@ -113,7 +114,8 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
     private record CachedEndpoint(HttpUrl url, Instant until) {
     }
 
-    private record Target(Did did, HttpUrl pds, String hostKey, Optional<Account> account) {
+    /** Where a call goes, and with which transport: a guarded one for a PDS learned from a DID document. */
+    private record Target(Did did, HttpUrl pds, String hostKey, Optional<Account> account, Xrpc xrpc) {
         boolean canLogIn() {
             return account.isPresent() && account.get().password().isPresent();
         }
@@ -134,9 +136,11 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
                 .callTimeout(b.callTimeout)
                 .build();
         this.xrpc = new Xrpc(client, b.objectMapper, b.maxResponseBytes, b.clock);
+        this.resolvedXrpc = b.identityResolver == null ? null
+                : new Xrpc(b.identityResolver.connectionsFor(client), b.objectMapper, b.maxResponseBytes, b.clock);
         this.resilience = new Resilience(new Resilience.Settings(b.maxRetries, b.initialBackoff, b.maxBackoff,
                 b.jitter, b.maxRateLimitWait, b.circuitFailureThreshold, b.circuitOpenDuration), b.clock);
-        this.sessions = new Sessions(xrpc, resilience, b.loginFailureCooldown);
+        this.sessions = new Sessions(b.clock, resilience, b.loginFailureCooldown);
         this.budgets = new WriteBudgets(b.clock, b.maxBudgetWait, d -> Thread.sleep(Math.max(1, d.toMillis())));
     }
 
@@ -168,7 +172,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
         try {
             r = send(t, Safety.IDEMPOTENT, 2, true, auth -> {
                 attempts.incrementAndGet();
-                return xrpc.procedure(t.pds(), "com.atproto.repo.putRecord", body, auth, h -> budgets.update(repo, h));
+                return t.xrpc().procedure(t.pds(), "com.atproto.repo.putRecord", body, auth, h -> budgets.update(repo, h));
             });
         } catch (SwapConflictException e) {
             if (attempts.get() > 1 && swap.kind() != SwapRecord.Kind.ANY) {
@@ -236,7 +240,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
         body.put("rkey", rkey.value());
         swap.cid().ifPresent(c -> body.put("swapRecord", c.toString()));
         Target t = target(repo);
-        send(t, Safety.IDEMPOTENT, 1, true, auth -> xrpc.procedure(t.pds(), "com.atproto.repo.deleteRecord", body,
+        send(t, Safety.IDEMPOTENT, 1, true, auth -> t.xrpc().procedure(t.pds(), "com.atproto.repo.deleteRecord", body,
                 auth, h -> budgets.update(repo, h)));
     }
 
@@ -251,7 +255,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
         XrpcResponse r;
         try {
             r = send(t, Safety.IDEMPOTENT, 0, false,
-                    auth -> xrpc.query(t.pds(), "com.atproto.repo.getRecord", params, auth));
+                    auth -> t.xrpc().query(t.pds(), "com.atproto.repo.getRecord", params, auth));
         } catch (PdsException e) {
             if ("RecordNotFound".equals(e.errorName().orElse(null))) {
                 return Optional.empty();
@@ -298,7 +302,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
             params.add(Map.entry("reverse", "true"));
         }
         XrpcResponse r = send(t, Safety.IDEMPOTENT, 0, false,
-                auth -> xrpc.query(t.pds(), "com.atproto.repo.listRecords", params, auth));
+                auth -> t.xrpc().query(t.pds(), "com.atproto.repo.listRecords", params, auth));
         JsonNode records = r.body().get("records");
         if (records == null || !records.isArray()) {
             throw malformed("com.atproto.repo.listRecords", "a 'records' array", records == null ? "none"
@@ -402,7 +406,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
         Safety safety = onlyUpdates ? Safety.IDEMPOTENT : Safety.NOT_IDEMPOTENT;
         XrpcResponse r;
         try {
-            r = send(t, safety, points, true, auth -> xrpc.procedure(t.pds(), "com.atproto.repo.applyWrites", body,
+            r = send(t, safety, points, true, auth -> t.xrpc().procedure(t.pds(), "com.atproto.repo.applyWrites", body,
                     auth, h -> budgets.update(repo, h)));
         } catch (PdsException e) {
             if (onlyUpdates) {
@@ -493,7 +497,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
             return resilience.call(t.hostKey(), safety, () -> call.apply(null));
         }
         Account account = t.account().orElseThrow();
-        Session[] session = {sessions.current(account, t.pds(), t.hostKey())};
+        Session[] session = {sessions.current(t.xrpc(), account, t.pds(), t.hostKey())};
         return resilience.call(t.hostKey(), safety, () -> {
             Session used = session[0];
             try {
@@ -503,7 +507,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
                     throw e;
                 }
                 LOG.debug("the PDS rejected the session of {} ({}); renewing it", t.did(), e.label());
-                Session renewed = sessions.renew(account, used, t.hostKey());
+                Session renewed = sessions.renew(t.xrpc(), account, used, t.hostKey());
                 session[0] = renewed;
                 try {
                     return call.apply(renewed.accessAuthorization());
@@ -529,18 +533,20 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
         Optional<Account> account = accounts.findByDid(did);
         Optional<URI> endpoint = account.flatMap(Account::pdsEndpoint);
         HttpUrl pds;
+        Xrpc transport = xrpc;
         if (endpoint.isPresent()) {
             pds = HttpUrl.get(endpoint.get().toString());
         } else if (defaultPds != null) {
             pds = defaultPds;
         } else if (identityResolver != null) {
             pds = resolvedPds(did);
+            transport = resolvedXrpc;
         } else {
             throw new PdsException(0, null, "no PDS known for " + did + ": the account names no endpoint, and the"
                     + " repo has neither a defaultPds nor an identityResolver", false, null, null);
         }
         String hostKey = pds.scheme() + "://" + pds.host() + ":" + pds.port();
-        return new Target(did, pds, hostKey, account);
+        return new Target(did, pds, hostKey, account, transport);
     }
 
     private HttpUrl resolvedPds(Did did) {

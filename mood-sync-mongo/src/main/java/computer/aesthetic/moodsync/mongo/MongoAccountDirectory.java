@@ -6,6 +6,7 @@ import static com.mongodb.client.model.Filters.or;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoException;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoCursor;
 import com.mongodb.client.MongoDatabase;
 import computer.aesthetic.moodsync.StoreException;
 import computer.aesthetic.moodsync.UserId;
@@ -173,9 +174,21 @@ public final class MongoAccountDirectory implements AccountDirectory {
     /** Finds the one user document whose DID is {@code did}; empty when none or more than one. */
     private Optional<Document> ownerOf(String operation, Did did) {
         Bson filter = or(eq("atproto.did", did.value()), eq("atproto_did", did.value()));
-        List<Document> found = run(operation, () -> users.find(filter).limit(2).into(new ArrayList<>()));
-        // A document may carry the DID in its flat field while its nested DID is another: it belongs to the nested.
-        found.removeIf(d -> !did.value().equals(rawDid(d).orElse(null)));
+        List<Document> found = run(operation, () -> {
+            // No limit before the check: a matched document may not own the DID (its flat field names it while its
+            // nested DID, which wins, is another), and such stale documents must not hide a second owner. Read
+            // until two real owners are found.
+            List<Document> owners = new ArrayList<>(2);
+            try (MongoCursor<Document> cursor = users.find(filter).batchSize(16).iterator()) {
+                while (owners.size() < 2 && cursor.hasNext()) {
+                    Document d = cursor.next();
+                    if (did.value().equals(rawDid(d).orElse(null))) {
+                        owners.add(d);
+                    }
+                }
+            }
+            return owners;
+        });
         if (found.size() > 1) {
             LOG.warn("DID {} is claimed by more than one user ({} and {}); treating it as owned by nobody",
                     did.value(), found.get(0).get("_id"), found.get(1).get("_id"));

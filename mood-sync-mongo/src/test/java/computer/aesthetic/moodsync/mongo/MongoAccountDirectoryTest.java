@@ -154,6 +154,33 @@ class MongoAccountDirectoryTest extends AccountDirectoryContract {
         assertThat(directory.findByUser(JEFFREY)).isPresent();
     }
 
+    /**
+     * A stale flat-shape document (its nested DID is another) found before the claimants must not hide the second
+     * claimant: with the stale document first, then the victim and an attacker claiming the DID, nobody owns it.
+     */
+    @Test
+    void aDidClaimedByTwoUsersBelongsToNobodyBehindStaleDocuments(MongoDatabase db) {
+        Did victim = Did.parse("did:plc:victimvictimvictimvictim");
+        db.getCollection("users").insertMany(List.of(
+                new Document("_id", "auth0|a-stale").append("atproto", new Document("did", FLAT_DID.value()))
+                        .append("atproto_did", victim.value()),
+                new Document("_id", "auth0|c-victim").append("atproto", new Document("did", victim.value())
+                        .append("password", PASSWORD)),
+                new Document("_id", "auth0|d-attacker").append("atproto_did", victim.value())
+                        .append("atproto_password", "attacker")));
+        MongoAccountDirectory directory = MongoAccountDirectory.builder(db).build();
+
+        assertThat(directory.findByDid(victim)).isEmpty();
+        assertThat(directory.userOf(victim)).isEmpty();
+        // each shape on its own still owns the DID once the other claimant is gone
+        db.getCollection("users").deleteOne(new Document("_id", "auth0|d-attacker"));
+        assertThat(directory.userOf(victim)).contains(UserId.parse("auth0|c-victim"));
+        db.getCollection("users").deleteOne(new Document("_id", "auth0|c-victim"));
+        db.getCollection("users").insertOne(new Document("_id", "auth0|d-attacker").append("atproto_did",
+                victim.value()).append("atproto_password", "attacker"));
+        assertThat(directory.userOf(victim)).contains(UserId.parse("auth0|d-attacker"));
+    }
+
     @Test
     void handlesAreFoundWithOrWithoutTheAtSign(MongoDatabase db) {
         MongoAccountDirectory directory = seed(db);

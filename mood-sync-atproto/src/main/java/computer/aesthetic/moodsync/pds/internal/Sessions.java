@@ -33,7 +33,6 @@ public final class Sessions {
     static final String CREATE = "com.atproto.server.createSession";
     static final String REFRESH = "com.atproto.server.refreshSession";
 
-    private final Xrpc xrpc;
     private final Resilience resilience;
     private final Clock clock;
     private final Duration loginFailureCooldown;
@@ -51,14 +50,13 @@ public final class Sessions {
     /**
      * Creates the cache.
      *
-     * @param xrpc the transport
+     * @param clock the clock
      * @param resilience retries for logins
      * @param loginFailureCooldown how long a refused password is not tried again
      */
-    public Sessions(Xrpc xrpc, Resilience resilience, Duration loginFailureCooldown) {
-        this.xrpc = Objects.requireNonNull(xrpc, "xrpc");
+    public Sessions(Clock clock, Resilience resilience, Duration loginFailureCooldown) {
         this.resilience = Objects.requireNonNull(resilience, "resilience");
-        this.clock = xrpc.clock();
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.loginFailureCooldown = Objects.requireNonNull(loginFailureCooldown, "loginFailureCooldown");
     }
 
@@ -69,6 +67,7 @@ public final class Sessions {
     /**
      * Returns the account's session on {@code pds}, logging in when there is none.
      *
+     * @param xrpc the transport to the PDS
      * @param account the account with its password
      * @param pds the PDS
      * @param hostKey the circuit breaker key of the PDS
@@ -76,7 +75,7 @@ public final class Sessions {
      * @throws PdsAuthenticationException if the password is missing or refused
      * @throws PdsException on other failures
      */
-    public Session current(Account account, HttpUrl pds, String hostKey) {
+    public Session current(Xrpc xrpc, Account account, HttpUrl pds, String hostKey) {
         Slot slot = slot(account.did());
         Session s = slot.session;
         if (s != null && s.pds().equals(pds)) {
@@ -88,7 +87,7 @@ public final class Sessions {
             if (s != null && s.pds().equals(pds)) {
                 return s;
             }
-            s = login(slot, account, pds, hostKey, true);
+            s = login(xrpc, slot, account, pds, hostKey, true);
             slot.session = s;
             return s;
         } finally {
@@ -100,6 +99,7 @@ public final class Sessions {
      * Replaces a session whose access token the PDS refused: the first caller refreshes it (or logs in again when
      * the refresh is refused); callers that hold the same stale session get the renewed one without another call.
      *
+     * @param xrpc the transport to the PDS
      * @param account the account
      * @param stale the session that was refused
      * @param hostKey the circuit breaker key of the PDS
@@ -107,7 +107,7 @@ public final class Sessions {
      * @throws PdsAuthenticationException if the password is refused
      * @throws PdsException on other failures
      */
-    public Session renew(Account account, Session stale, String hostKey) {
+    public Session renew(Xrpc xrpc, Account account, Session stale, String hostKey) {
         Slot slot = slot(account.did());
         slot.lock.lock();
         try {
@@ -116,7 +116,7 @@ public final class Sessions {
                 return s; // another caller renewed it while we waited
             }
             try {
-                s = refresh(stale);
+                s = refresh(xrpc, stale);
                 LOG.debug("refreshed the session of {}", account.did());
             } catch (RateLimitedException e) {
                 throw e;
@@ -126,7 +126,7 @@ public final class Sessions {
                 }
                 LOG.info("refreshing the session of {} was refused ({}); logging in again", account.did(), e.label());
                 try {
-                    s = login(slot, account, stale.pds(), hostKey, false);
+                    s = login(xrpc, slot, account, stale.pds(), hostKey, false);
                 } catch (PdsAuthenticationException refused) {
                     slot.session = null; // neither token nor password works: the next call starts from a login
                     throw refused;
@@ -151,13 +151,13 @@ public final class Sessions {
         }
     }
 
-    private Session refresh(Session stale) {
+    private Session refresh(Xrpc xrpc, Session stale) {
         XrpcResponse r = xrpc.procedure(stale.pds(), REFRESH, null,
                 stale.refreshAuthorization());
         return sessionFrom(stale.did(), stale.pds(), r.body(), REFRESH);
     }
 
-    private Session login(Slot slot, Account account, HttpUrl pds, String hostKey, boolean retries) {
+    private Session login(Xrpc xrpc, Slot slot, Account account, HttpUrl pds, String hostKey, boolean retries) {
         Did did = account.did();
         Secret password = account.password().orElseThrow(() -> new PdsAuthenticationException(0, null,
                 "the AccountDirectory has no password for " + did + "; cannot log in to " + pds));

@@ -41,7 +41,8 @@ import tools.jackson.databind.ObjectMapper;
 /**
  * XRPC over OkHttp and Jackson: builds query (GET) and procedure (POST) calls, reads at most a configured number of
  * bytes of the answer, and maps every failure (error answers, non-JSON or truncated bodies, I/O errors, timeouts)
- * to the {@link PdsException} family. Never logs bodies, tokens or passwords. Immutable and thread-safe.
+ * to the {@link PdsException} family. Redirects are never followed: a 3xx answer is a {@link PdsException} with that
+ * status. Never logs bodies, tokens or passwords. Immutable and thread-safe.
  */
 public final class Xrpc {
     private static final Logger LOG = LoggerFactory.getLogger(Xrpc.class);
@@ -58,13 +59,18 @@ public final class Xrpc {
     /**
      * Creates the transport.
      *
-     * @param client the HTTP client (with the timeouts to use)
+     * @param client the HTTP client (with the timeouts to use); redirects are turned off in a derived client
      * @param mapper the JSON mapper
      * @param maxResponseBytes the most bytes of an answer that are read
      * @param clock the clock for {@code Retry-After}
      */
     public Xrpc(OkHttpClient client, ObjectMapper mapper, long maxResponseBytes, Clock clock) {
-        this.client = Objects.requireNonNull(client, "client");
+        // Never follow a redirect (the reference implementation's safe fetch does the same): a 302 would turn a
+        // write into a GET whose 200 looks like success, and would lead a DID document fetch to any address.
+        this.client = Objects.requireNonNull(client, "client").newBuilder()
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .build();
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.maxResponseBytes = maxResponseBytes;
         this.clock = Objects.requireNonNull(clock, "clock");
@@ -267,6 +273,10 @@ public final class Xrpc {
         String text = nsid + ": HTTP " + status + (errorName == null ? "" : " " + errorName)
                 + (message == null || message.isBlank() ? "" : ": " + redact(message))
                 + (node == null || !node.isObject() ? " (" + describe(body, contentType) + ")" : "");
+        if (status >= 300 && status < 400) {
+            return new PdsException(status, errorName, nsid + ": HTTP " + status
+                    + " (a redirect, which is never followed: nothing was fetched from its target)", false, null, null);
+        }
         if (status == 429) {
             Instant retryAt = retryAt(headers);
             return new RateLimitedException(429, text + (retryAt == null ? "" : "; retry at " + retryAt), retryAt);
@@ -315,6 +325,13 @@ public final class Xrpc {
     }
 
     private static PdsException ioFailure(String nsid, IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof PublicAddresses.NonPublicAddressException refused) {
+                return new PdsException(0, null, nsid + ": refusing to connect to " + redact(refused.getMessage())
+                        + ": a host learned from a DID document must have only global unicast addresses", false,
+                        null, e);
+            }
+        }
         String kind;
         if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
             kind = "timed out";
