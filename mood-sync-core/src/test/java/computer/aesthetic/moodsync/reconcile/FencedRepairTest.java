@@ -7,6 +7,7 @@ import computer.aesthetic.moodsync.MoodId;
 import computer.aesthetic.moodsync.UserId;
 import computer.aesthetic.moodsync.record.MoodRecords;
 import computer.aesthetic.moodsync.spi.Account;
+import computer.aesthetic.moodsync.spi.AtprotoRepo;
 import computer.aesthetic.moodsync.spi.MalformedMood;
 import computer.aesthetic.moodsync.spi.RepoRecord;
 import computer.aesthetic.moodsync.spi.Secret;
@@ -220,5 +221,92 @@ class FencedRepairTest {
         // The wrongly linked mood got its own record, at rkeyFor(id), and is linked to it.
         assertThat(store.find(wronglyLinked.id()).orElseThrow().rkey()).contains(MoodRecords.rkeyFor(wronglyLinked.id()));
         assertThat(reconciler.reconcile(USER).count(DriftKind.MISSING_ON_PDS)).isZero();
+    }
+
+    // ---- every repair write is conditional on what reconcile saw -------------------------------------------------
+
+    @Test
+    void aPutNeverOverwritesARecordChangedSinceReconcile() {
+        RecordKey key = MoodRecords.rkeyFor(id(20));
+        Mood m = mood(20, "the store's text", Optional.of(key));
+        store.insert(m);
+        repo.seed(DID, MoodRecords.COLLECTION, key, MoodRecords.toRecord(m.id(), "drifted", m.when()));
+        RepairPlan plan = reconciler.plan(reconciler.reconcile(USER), RepairPolicy.DEFAULT);
+        assertThat(plan.actions()).singleElement().extracting(RepairAction::type)
+                .isEqualTo(RepairAction.Type.PUT_RECORD);
+        // Someone writes the record after the reconcile (the sync worker, the user on another app...).
+        Map<String, Object> newer = MoodRecords.toRecord(m.id(), "written meanwhile", m.when());
+        repo.putRecord(DID, MoodRecords.COLLECTION, key, newer, computer.aesthetic.moodsync.spi.SwapRecord.any());
+
+        RepairResult result = repairer.apply(plan);
+        assertThat(result.skipped()).singleElement().satisfies(sk -> assertThat(sk.reason())
+                .contains("changed since reconcile").contains("reconcile again"));
+        assertThat(records()).singleElement().satisfies(r -> assertThat(r.value()).isEqualTo(newer));
+        // Reconciling again sees the new state and repairs it.
+        assertThat(reconcileAndRepair(RepairPolicy.DEFAULT).isComplete()).isTrue();
+        assertThat(reconciler.reconcile(USER).isInSync()).isTrue();
+    }
+
+    @Test
+    void aDeleteNeverRemovesARecordChangedSinceReconcile() {
+        RecordKey key = MoodRecords.rkeyFor(id(21));
+        Mood m = mood(21, "kept", Optional.of(key));
+        store.insert(m);
+        repo.seed(DID, MoodRecords.COLLECTION, key, MoodRecords.toRecord(m));
+        RecordKey copy = serverKey(21);
+        repo.seed(DID, MoodRecords.COLLECTION, copy, legacyRecord(m.id(), m.text(), m.when()));
+        RepairPlan plan = reconciler.plan(reconciler.reconcile(USER), RepairPolicy.DEFAULT);
+        assertThat(plan.actions()).singleElement().satisfies(a -> {
+            assertThat(a.type()).isEqualTo(RepairAction.Type.DELETE_RECORD);
+            assertThat(a.rkey()).isEqualTo(copy);
+        });
+        // Meanwhile the key is reused for another mood's record.
+        Mood other = mood(22, "other", Optional.of(copy));
+        store.insert(other);
+        repo.putRecord(DID, MoodRecords.COLLECTION, copy, MoodRecords.toRecord(other),
+                computer.aesthetic.moodsync.spi.SwapRecord.any());
+
+        RepairResult result = repairer.apply(plan);
+        assertThat(result.skipped()).singleElement().satisfies(sk -> assertThat(sk.reason())
+                .contains("changed since reconcile"));
+        assertThat(repo.getRecord(DID, MoodRecords.COLLECTION, copy)).hasValueSatisfying(r ->
+                assertThat(r.value()).isEqualTo(MoodRecords.toRecord(other)));
+    }
+
+    @Test
+    void repairHoldsNoRepositoryLockAcrossPdsCallsOrBudgetWaits() {
+        java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+        List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean waited = new java.util.concurrent.atomic.AtomicBoolean();
+        RepairerTest.MutableClock clock = new RepairerTest.MutableClock(Instant.parse("2025-10-09T12:00:00Z"));
+        InMemoryAtprotoRepo limited = InMemoryAtprotoRepo.builder().clock(clock).writeBudget(10).build();
+        // Every call of the PDS checks that nobody holds the repository's lock meanwhile.
+        AtprotoRepo watched = (AtprotoRepo) java.lang.reflect.Proxy.newProxyInstance(
+                AtprotoRepo.class.getClassLoader(), new Class<?>[] {AtprotoRepo.class}, (proxy, method, args) -> {
+                    if (lock.isLocked() && !method.getName().equals("writeBudget")) {
+                        violations.add(method.getName() + " under the lock");
+                    }
+                    try {
+                        return method.invoke(limited, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        for (int i = 0; i < 12; i++) {
+            store.insert(mood(30 + i, "mood " + i, Optional.empty()));
+        }
+        Reconciler r = Reconciler.builder().store(store).repo(watched).accounts(accounts).clock(clock).build();
+        Repairer patient = Repairer.builder().reconciler(r).repoLocks(d -> lock).maxWait(java.time.Duration.ofHours(6))
+                .sleeper(d -> {
+                    waited.set(true);
+                    if (lock.isLocked()) {
+                        violations.add("budget wait under the lock");
+                    }
+                    clock.advance(d);
+                }).build();
+        RepairResult result = patient.apply(r.plan(r.reconcile(USER), RepairPolicy.DEFAULT));
+        assertThat(result.isComplete()).as(result.toString()).isTrue();
+        assertThat(waited).isTrue();
+        assertThat(violations).isEmpty();
     }
 }
