@@ -470,14 +470,38 @@ final class DefaultMoodSyncService implements MoodSyncService {
         if (!created.created()) {
             RepoRecord existing = created.existing().orElseThrow();
             if (!refersTo(existing, mood.id())) {
-                throw new RecordKeyTakenException("record key " + rkey + " of " + did
-                        + " holds a record that is not mood " + mood.id() + "'s; it is left untouched");
+                return writeAtFallbackKey(mood, did, record, rkey);
             }
             if (!existing.cid().equals(computer.aesthetic.moodsync.data.DagCbor.cidOf(record))) {
                 repo.putRecord(did, MoodRecords.COLLECTION, rkey, record, SwapRecord.cid(existing.cid()));
             }
         }
         return Optional.of(rkey);
+    }
+
+    /**
+     * {@code rkeyFor(id)} holds another mood's record (never overwritten): the mood takes the first of its fallback
+     * keys ({@link MoodRecords#fallbackKey}, a pure function of the id, as reconcile and repair use) that is free or
+     * already holds this mood's record. Parks only when every one of them holds another record.
+     */
+    private Optional<RecordKey> writeAtFallbackKey(Mood mood, Did did, Map<String, Object> record, RecordKey taken) {
+        for (int n = 1; n <= MoodRecords.FALLBACK_KEYS; n++) {
+            RecordKey key = MoodRecords.fallbackKey(mood.id(), n);
+            CreateResult created = repo.createIfAbsent(did, MoodRecords.COLLECTION, key, record);
+            if (created.created()) {
+                return Optional.of(key);
+            }
+            RepoRecord existing = created.existing().orElseThrow();
+            if (refersTo(existing, mood.id())) {
+                if (!existing.cid().equals(computer.aesthetic.moodsync.data.DagCbor.cidOf(record))) {
+                    repo.putRecord(did, MoodRecords.COLLECTION, key, record, SwapRecord.cid(existing.cid()));
+                }
+                return Optional.of(key);
+            }
+        }
+        throw new RecordKeyTakenException("record key " + taken + " of " + did + " and all "
+                + MoodRecords.FALLBACK_KEYS + " fallback keys hold records that are not mood " + mood.id()
+                + "'s; they are left untouched");
     }
 
     static boolean refersTo(RepoRecord record, MoodId id) {
