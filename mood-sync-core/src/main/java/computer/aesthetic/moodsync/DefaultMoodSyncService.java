@@ -578,6 +578,12 @@ final class DefaultMoodSyncService implements MoodSyncService {
                     return new Written(record == null ? Optional.empty() : Optional.of(rkey),
                             record == null ? Optional.empty() : Optional.of(intended));
                 }
+                if (record != null && mood.rkey().isEmpty() && current.isPresent()
+                        && !refersTo(current.get(), mood.id())) {
+                    // rkeyFor(id) holds another mood's record: take the mood's deterministic fallback key.
+                    Optional<RecordKey> key = writeAtFallbackKey(mood, did, record, rkey);
+                    return new Written(key, key.map(k -> intended));
+                }
                 checkOurs(current, mood, did, rkey);
                 if (round >= 1) {
                     throw conflict; // the record keeps moving: an attempt failed, retried with backoff
@@ -608,6 +614,31 @@ final class DefaultMoodSyncService implements MoodSyncService {
                     + mood.id() + "'s (ref " + (ref != null ? ref : legacy != null ? "mongoId " + legacy : "none")
                     + "); it is left untouched");
         }
+    }
+
+    /**
+     * {@code rkeyFor(id)} holds another mood's record (never overwritten): the mood takes the first of its fallback
+     * keys ({@link MoodRecords#fallbackKey}, a pure function of the id, as reconcile and repair use) that is free or
+     * already holds this mood's record. Parks only when every one of them holds another record.
+     */
+    private Optional<RecordKey> writeAtFallbackKey(Mood mood, Did did, Map<String, Object> record, RecordKey taken) {
+        for (int n = 1; n <= MoodRecords.FALLBACK_KEYS; n++) {
+            RecordKey key = MoodRecords.fallbackKey(mood.id(), n);
+            CreateResult created = repo.createIfAbsent(did, MoodRecords.COLLECTION, key, record);
+            if (created.created()) {
+                return Optional.of(key);
+            }
+            RepoRecord existing = created.existing().orElseThrow();
+            if (refersTo(existing, mood.id())) {
+                if (!existing.cid().equals(computer.aesthetic.moodsync.data.DagCbor.cidOf(record))) {
+                    repo.putRecord(did, MoodRecords.COLLECTION, key, record, SwapRecord.cid(existing.cid()));
+                }
+                return Optional.of(key);
+            }
+        }
+        throw new RecordKeyTakenException("record key " + taken + " of " + did + " and all "
+                + MoodRecords.FALLBACK_KEYS + " fallback keys hold records that are not mood " + mood.id()
+                + "'s; they are left untouched");
     }
 
     static boolean refersTo(RepoRecord record, MoodId id) {
