@@ -89,7 +89,7 @@ public final class ScheduleRunner {
                 + drainSeeds;
         System.out.println(totals);
         if (firstFailure != null) {
-            ScheduleSimulator.Outcome shortest = firstFailure.passed() ? firstFailure : sim.shrink(firstFailure);
+            ScheduleSimulator.Outcome shortest = sim.shrink(firstFailure, strict);
             throw new AssertionError(totals + "\nshortest failing schedule (replay with -Dmoodsync.sim.seed="
                     + shortest.seed() + " -Dmoodsync.sim.steps=" + shortest.stepCount()
                     + " -Dmoodsync.sim.kinds=" + String.join(",", kinds.stream().map(Enum::name).toList())

@@ -260,16 +260,17 @@ public final class ScheduleSimulator {
      * Finds the shortest prefix of a failing schedule that still fails (the first {@code k} steps of the seed).
      *
      * @param failing a failing outcome
+     * @param strict true when a drain that needed reconcile + repair counts as failing too
      * @return the shortest failing prefix found
      */
-    public Outcome shrink(Outcome failing) {
+    public Outcome shrink(Outcome failing, boolean strict) {
         Outcome best = failing;
         int lo = 0;
         int hi = failing.stepCount();
         while (lo < hi) {
             int mid = (lo + hi) / 2;
             Outcome o = run(failing.seed(), mid);
-            if (o.passed()) {
+            if (o.passed() && (!strict || o.drainAlone().isEmpty())) {
                 lo = mid + 1;
             } else {
                 best = o;
