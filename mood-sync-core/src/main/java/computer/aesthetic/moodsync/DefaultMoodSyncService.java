@@ -583,7 +583,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
 
     SyncResult failed(Mood mood, PendingSync marker, String owner, PdsException e) {
         int attempts = marker.attempts() + 1;
-        boolean outage = e instanceof PdsUnavailableException || e instanceof RateLimitedException;
+        boolean outage = isOutage(e) || e instanceof RateLimitedException;
         boolean park = !outage && attempts >= maxAttempts;
         Instant now = clock.instant();
         Instant next = now.plus(backoff(attempts));
@@ -619,8 +619,17 @@ final class DefaultMoodSyncService implements MoodSyncService {
         return Duration.ofMillis(Math.max(1, jittered));
     }
 
+    /**
+     * An outage: no answer, an open circuit, or an answer saying the PDS cannot serve now (502 Bad Gateway, 503
+     * Service Unavailable, 504 Gateway Timeout). A 500 is the PDS's own error, not an outage.
+     */
+    static boolean isOutage(PdsException e) {
+        int status = e.httpStatus();
+        return e instanceof PdsUnavailableException || status == 502 || status == 503 || status == 504;
+    }
+
     static PendingReason reasonFor(PdsException e) {
-        if (e instanceof PdsUnavailableException) {
+        if (isOutage(e)) {
             return PendingReason.PDS_UNAVAILABLE;
         }
         if (e instanceof RateLimitedException) {

@@ -4,7 +4,10 @@ package computer.aesthetic.moodsync;
 public enum PendingReason {
     /** The service runs in {@link SyncMode#QUEUED} mode: the worker writes it. */
     QUEUED,
-    /** The PDS could not be reached, or its circuit breaker is open after repeated failures. */
+    /**
+     * The PDS could not be reached, answered 502, 503 or 504 (it cannot serve now), or its circuit breaker is open
+     * after repeated failures. Never parks a write.
+     */
     PDS_UNAVAILABLE,
     /** The inline time budget ran out; the write goes on in the background or is retried. */
     TIMEOUT,

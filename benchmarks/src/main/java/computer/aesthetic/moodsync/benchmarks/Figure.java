@@ -37,6 +37,11 @@ final class Figure {
         return this;
     }
 
+    /** The value of the latest run. */
+    double last() {
+        return runs.isEmpty() ? Double.NaN : runs.get(runs.size() - 1);
+    }
+
     int count() {
         return runs.size();
     }

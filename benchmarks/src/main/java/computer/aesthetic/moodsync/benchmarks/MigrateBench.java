@@ -16,6 +16,7 @@ import computer.aesthetic.moodsync.reconcile.Reconciler;
 import computer.aesthetic.moodsync.reconcile.RepairPolicy;
 import computer.aesthetic.moodsync.reconcile.Repairer;
 import computer.aesthetic.moodsync.record.MoodRecords;
+import computer.aesthetic.moodsync.spi.AccountDirectory;
 import computer.aesthetic.moodsync.spi.AtprotoRepo;
 import computer.aesthetic.moodsync.spi.MoodStore;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import okhttp3.OkHttpClient;
 import org.bson.Document;
 
 /**
@@ -49,19 +51,36 @@ final class MigrateBench {
         Figure ceiling = new Figure("migrate", "raw ceiling (applyWrites x200 loop, no MongoDB)", "moods/s", true);
         Figure ceilingLogin = new Figure("migrate", "raw ceiling + 1 createSession per user (sequential)", "moods/s",
                 true);
+        Figure rawMigration = new Figure("migrate", "raw migration (OkHttp, 4 users at once, 1 login each)",
+                "moods/s", true);
         int users = s.migrateUsers;
         if (!s.quick) {
             Bench.log("migrate: warm-up");
-            migrateOnce(2, 20, null);
+            migrateOnce(2, 20, null, null);
+            rawMigrationOnce(2, 20, null);
             ceilingOnce(2, 20);
             baselineOnce(2, 2);
         }
         for (int run = 1; run <= s.runs; run++) {
             Bench.log("migrate: run %d/%d", run, s.runs);
+            // migrate and the raw migration back to back, in alternating order, so that they share the machine's
+            // conditions (the ratio of the two is the figure that matters)
             Timing timing = new Timing("");
-            migrate.add(migrateOnce(users, s.migrateMoods / users, timing));
+            Map<String, String> phases = new LinkedHashMap<>();
+            Map<String, String> rawPhases = new LinkedHashMap<>();
+            if (run % 2 == 1) {
+                migrate.add(migrateOnce(users, s.migrateMoods / users, timing, phases));
+                rawMigration.add(rawMigrationOnce(users, s.migrateMoods / users, rawPhases));
+            } else {
+                rawMigration.add(rawMigrationOnce(users, s.migrateMoods / users, rawPhases));
+                migrate.add(migrateOnce(users, s.migrateMoods / users, timing, phases));
+            }
+            Bench.log("migrate: run %d: migrate %.1f, raw migration %.1f moods/s", run, migrate.last(),
+                    rawMigration.last());
             if (run == s.runs) {
                 migrate.detail("calls of the last run (time summed over the 4 threads)", timing.summary());
+                migrate.detail("phases of the last run (ms summed over the threads)", phases);
+                rawMigration.detail("phases of the last run (ms summed over the threads)", rawPhases);
             }
             double[] c = ceilingOnce(users, s.migrateMoods / users);
             ceiling.add(c[0]);
@@ -73,11 +92,14 @@ final class MigrateBench {
             }
         }
         migrate.detail("moods", s.migrateMoods).detail("users", users).detail("threads", THREADS);
+        rawMigration.detail("moods", s.migrateMoods).detail("users", users).detail("threads", THREADS)
+                .detail("what", "same users, same concurrency, one createSession per user, applyWrites x200 "
+                        + "(bodies streamed with Jackson), plain OkHttp, no MongoDB");
         ceiling.detail("moods", s.migrateMoods).detail("users", users).detail("writes per applyWrites", 200);
         baseline.detail("moods (sample)", (Math.max(1, s.baselineMoods / users)) * users).detail("users", users);
         ceilingLogin.detail("what", "the same run as the raw ceiling, its createSession calls (made before the loop) "
                 + "counted too: migrate must log in once per user");
-        return List.of(migrate, baseline, ceiling, ceilingLogin);
+        return List.of(migrate, rawMigration, baseline, ceiling, ceilingLogin);
     }
 
     /** Seeds a fresh database with the origin's documents for fresh accounts; returns the moods. */
@@ -93,17 +115,56 @@ final class MigrateBench {
         return moods;
     }
 
+    /** The raw migration (see {@link RawMigration}) of fresh accounts; returns moods per second. */
+    double rawMigrationOnce(int nUsers, int perUser, Map<String, String> phases) {
+        List<Env.Acct> accts = env.accounts(nUsers);
+        List<UserId> users = Moods.users("rawmig", nUsers);
+        List<Moods.M> moods = Moods.make(users, perUser, 44);
+        List<List<Moods.M>> perUserMoods = new ArrayList<>();
+        for (int u = 0; u < nUsers; u++) {
+            perUserMoods.add(moods.subList(u * perUser, (u + 1) * perUser));
+        }
+        RawMigration raw = new RawMigration(env.pds().url());
+        try {
+            long elapsed = raw.migrate(accts, perUserMoods, THREADS);
+            if (phases != null) {
+                phases.put("wall", String.format("%.0f ms (x%d threads = %.0f thread-ms)", Stats.millis(elapsed),
+                        THREADS, Stats.millis(elapsed) * THREADS));
+                phases.put("login (createSession)", String.format("%.0f", Stats.millis(raw.loginNanos.sum())));
+                phases.put("encode applyWrites bodies", String.format("%.0f", Stats.millis(raw.encodeNanos.sum())));
+                phases.put("applyWrites", String.format("%.0f", Stats.millis(raw.writeNanos.sum())));
+            }
+            return moods.size() / Stats.seconds(elapsed);
+        } finally {
+            raw.close();
+        }
+    }
+
     /** The library's migration; returns moods per second. */
-    double migrateOnce(int nUsers, int perUser, Timing timing) {
+    double migrateOnce(int nUsers, int perUser, Timing timing, Map<String, String> phases) {
         MongoDatabase db = env.freshDatabase("migrate");
         List<Env.Acct> accts = env.accounts(nUsers);
         List<UserId> users = Moods.users("mig" + db.getName(), nUsers);
         List<Moods.M> moods = seed(db, accts, users, perUser);
-        MongoAccountDirectory accounts = MongoAccountDirectory.builder(db).build();
+        AccountDirectory accounts = MongoAccountDirectory.builder(db).build();
         MoodStore store = MongoMoodStore.builder(db).build();
-        AtprotoRepo repo = PdsAtprotoRepo.builder().accounts(accounts).defaultPds(env.pds().url()).build();
+        PdsAtprotoRepo.Builder repoBuilder = PdsAtprotoRepo.builder().defaultPds(env.pds().url());
         if (timing != null) {
+            // the HTTP calls by XRPC method (createSession separates the logins from the first listing)
+            repoBuilder.httpClient(new OkHttpClient.Builder().addInterceptor(chain -> {
+                long t0 = System.nanoTime();
+                try {
+                    return chain.proceed(chain.request());
+                } finally {
+                    List<String> path = chain.request().url().pathSegments();
+                    timing.add("http " + path.get(path.size() - 1), System.nanoTime() - t0);
+                }
+            }).build());
             store = timing.wrap(MoodStore.class, store);
+            accounts = timing.wrap(AccountDirectory.class, accounts);
+        }
+        AtprotoRepo repo = repoBuilder.accounts(accounts).build();
+        if (timing != null) {
             repo = timing.wrap(AtprotoRepo.class, repo);
         }
         Repairer repairer = Repairer.builder()
@@ -114,6 +175,14 @@ final class MigrateBench {
         long t0 = System.nanoTime();
         MigrationReport report = migrator.migrate(Optional.empty());
         long elapsed = System.nanoTime() - t0;
+        if (phases != null) {
+            long busy = report.users().stream().mapToLong(r -> r.elapsed().toNanos()).sum();
+            phases.put("wall", String.format("%.0f ms (x%d threads = %.0f thread-ms)", Stats.millis(elapsed), THREADS,
+                    Stats.millis(elapsed) * THREADS));
+            phases.put("users busy (sum of per-user elapsed)", String.format("%.0f", Stats.millis(busy)));
+            phases.put("threads idle (threads x wall - busy)", String.format("%.0f",
+                    Stats.millis(elapsed * THREADS - busy)));
+        }
         long written = report.users().stream().mapToLong(MigrationReport.UserResult::recordsWritten).sum();
         if (!report.isComplete() || written != moods.size()) {
             throw new IllegalStateException("migrate incomplete (" + written + " records written): "

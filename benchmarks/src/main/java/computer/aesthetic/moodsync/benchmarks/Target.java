@@ -23,6 +23,8 @@ record Target(String name, double value, double limit, boolean atLeast) {
                 out.add(new Target("migrate / origin-style baseline (throughput)", r, 20, true)));
         ratio(figures, "migrate", "migrate (", "migrate", "raw ceiling").ifPresent(r ->
                 out.add(new Target("migrate / raw ceiling (throughput)", r, 0.70, true)));
+        paired(figures, "migrate", "migrate (", "migrate", "raw migration").ifPresent(r ->
+                out.add(new Target("migrate / raw migration (throughput, per-run pairs)", r, 0.80, true)));
         ratio(figures, "reconcile", "reconcile 1 user", "reconcile", "floor").ifPresent(r ->
                 out.add(new Target("reconcile / raw listing floor (time, real PDS)", r, 2.0, false)));
         find(figures, "reconcile", "heap growth").ifPresent(f ->
@@ -51,6 +53,26 @@ record Target(String name, double value, double limit, boolean atLeast) {
             return Optional.empty();
         }
         return Optional.of(a.get().median() / b.get().median());
+    }
+
+    /**
+     * The median of the run-by-run ratios of two figures measured side by side (run i of one next to run i of the
+     * other), which cancels most of a shared machine's drift; the ratio of the medians when the counts differ.
+     */
+    static Optional<Double> paired(List<Figure> figures, String g1, String n1, String g2, String n2) {
+        Optional<Figure> a = find(figures, g1, n1);
+        Optional<Figure> b = find(figures, g2, n2);
+        if (a.isEmpty() || b.isEmpty()) {
+            return Optional.empty();
+        }
+        if (a.get().count() != b.get().count() || a.get().count() == 0) {
+            return Optional.of(a.get().median() / b.get().median());
+        }
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < a.get().count(); i++) {
+            ratios.add(a.get().runs.get(i) / b.get().runs.get(i));
+        }
+        return Optional.of(Stats.median(ratios));
     }
 
     static Optional<Figure> find(List<Figure> figures, String group, String namePrefix) {

@@ -28,7 +28,8 @@ public final class QuickStart {
                     .repo(PdsAtprotoRepo.builder().defaultPds(pdsUrl).accounts(accounts).build())
                     .build()) {
                 SyncResult result = moods.post(user, text);
-                System.out.println(result); // SYNCED, PENDING (the worker retries it) or NO_ACCOUNT
+                System.out.println(result.outcome() + " " + result.reason().map(Enum::name).orElse(""));
+                // SYNCED, PENDING and why (the worker retries it), or NO_ACCOUNT
             }
         }
     }

@@ -28,17 +28,27 @@ class ReadmeTest {
                 .collect(Collectors.joining("\n"));
     }
 
-    @Test
-    void readmeQuotesTheCompiledQuickStartExactly() throws IOException {
-        List<String> source = Files.readAllLines(
-                root().resolve("examples/src/main/java/computer/aesthetic/moodsync/examples/QuickStart.java"));
+    private static String quoted(String file) throws IOException {
+        List<String> source = Files.readAllLines(root().resolve(file));
         int begin = source.indexOf(source.stream().filter(l -> l.contains("README-BEGIN")).findFirst().orElseThrow());
         int end = source.indexOf(source.stream().filter(l -> l.contains("README-END")).findFirst().orElseThrow());
-        String snippet = dedent(source.subList(begin + 1, end));
+        return dedent(source.subList(begin + 1, end));
+    }
+
+    @Test
+    void readmeQuotesTheCompiledQuickStartExactly() throws IOException {
+        String snippet = quoted("examples/src/main/java/computer/aesthetic/moodsync/examples/QuickStart.java");
         assertThat(snippet).as("a complete program: imports, a class, a main, no free variables")
                 .contains("import computer.aesthetic.moodsync.MoodSyncService;", "public final class QuickStart",
                         "public static void main(String[] args)");
         assertThat(snippet.lines().count()).as("a quick start that fits on a screen").isBetween(20L, 45L);
+        assertThat(Files.readString(root().resolve("README.md"))).contains(snippet);
+    }
+
+    @Test
+    void readmeQuotesTheCompiledFakesExampleTestExactly() throws IOException {
+        String snippet = quoted("examples/src/test/java/computer/aesthetic/moodsync/examples/FakesExampleTest.java");
+        assertThat(snippet).contains("class FakesExampleTest", "syncNow()", "failNext", "pds.records(");
         assertThat(Files.readString(root().resolve("README.md"))).contains(snippet);
     }
 

@@ -10,9 +10,7 @@ import computer.aesthetic.moodsync.syntax.Handle;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.URLDecoder;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import tools.jackson.databind.JsonNode;
@@ -47,6 +46,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class IdentityResolver {
     private static final String ATPROTO_PDS = "#atproto_pds";
+    private static final Pattern HOST_NAME =
+            Pattern.compile("(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
 
     private final Xrpc xrpc;
     private final Xrpc documents;
@@ -123,8 +124,9 @@ public final class IdentityResolver {
      * @param did a {@code did:plc} or {@code did:web}
      * @return the document, or empty when the directory or host has none (404)
      * @throws IllegalArgumentException for another DID method
-     * @throws PdsException if the document cannot be fetched or read, names another DID, or a {@code did:web} host
-     *     is refused
+     * @throws PdsException if the document cannot be fetched or read, names another DID, or the {@code did:web} is
+     *     refused: not a plain host name, a port on a host other than {@code localhost}, any escape but the
+     *     {@code %3A} before that port, a path, or a host that is not public
      */
     public Optional<DidDocument> resolveDid(Did did) {
         Objects.requireNonNull(did, "did");
@@ -146,11 +148,19 @@ public final class IdentityResolver {
      *
      * @param did the DID
      * @return the endpoint, or empty when there is no document or it names no PDS
-     * @throws PdsException if the endpoint is refused (plain http, a private address) or cannot be resolved
+     * @throws PdsException if the endpoint is refused (plain http, user information, a path, query or fragment, a
+     *     non-public IP literal or a local host name)
      */
     public Optional<URI> resolvePds(Did did) {
         Optional<URI> endpoint = resolveDid(did).flatMap(DidDocument::pdsEndpoint);
-        endpoint.ifPresent(uri -> checkEndpoint(uri, "the #atproto_pds endpoint in the DID document of " + did));
+        endpoint.ifPresent(uri -> {
+            String what = "the #atproto_pds endpoint in the DID document of " + did;
+            checkEndpoint(uri, what);
+            String path = uri.getRawPath();
+            if (path != null && !path.isEmpty() && !path.equals("/")) {
+                throw refused(what, uri, "expected no path (a PDS is addressed at its root)");
+            }
+        });
         return endpoint;
     }
 
@@ -160,19 +170,56 @@ public final class IdentityResolver {
             return plcDirectory.newBuilder().addPathSegment(did.value()).build();
         }
         if (method.equals("web")) {
-            String id = did.value().substring("did:web:".length());
-            if (id.contains(":")) {
-                throw new IllegalArgumentException("did:web with a path is not supported by ATProto, found " + did);
-            }
-            String hostPort = URLDecoder.decode(id, StandardCharsets.UTF_8);
-            String host = hostPort.contains(":") ? hostPort.substring(0, hostPort.lastIndexOf(':')) : hostPort;
-            boolean local = allowInsecureEndpoints && (host.equals("localhost") || isLoopbackLiteral(host));
-            URI uri = URI.create((local ? "http" : "https") + "://" + hostPort + "/.well-known/did.json");
-            checkEndpoint(uri, "the host of " + did);
-            HttpUrl url = HttpUrl.get(uri.toString());
-            return url;
+            return webDocumentUrl(did);
         }
         throw new IllegalArgumentException("only did:plc and did:web can be resolved, found " + did);
+    }
+
+    /**
+     * The document URL of a {@code did:web} as ATProto allows it: a host name, no path, and a port (the only escape,
+     * {@code %3A}) on {@code localhost} alone. Nothing else is percent-decoded, so no escape reaches the URL's path
+     * or query.
+     */
+    private HttpUrl webDocumentUrl(Did did) {
+        String id = did.value().substring("did:web:".length());
+        if (id.contains(":")) {
+            throw badDidWeb(did, "a did:web with a path is not supported by ATProto");
+        }
+        String host = id;
+        int port = -1;
+        int escape = id.indexOf('%');
+        if (escape >= 0) {
+            String rest = id.substring(escape);
+            host = id.substring(0, escape);
+            if (!rest.regionMatches(true, 0, "%3A", 0, 3) || rest.length() == 3
+                    || !rest.substring(3).chars().allMatch(c -> c >= '0' && c <= '9') || rest.length() > 8) {
+                throw badDidWeb(did, "the only escape a did:web may hold is %3A before a port");
+            }
+            port = Integer.parseInt(rest.substring(3));
+            if (port < 1 || port > 65535) {
+                throw badDidWeb(did, "expected a port in 1..65535");
+            }
+            if (!host.equalsIgnoreCase("localhost")) {
+                throw badDidWeb(did, "a port is allowed only on localhost");
+            }
+        }
+        if (!HOST_NAME.matcher(host).matches() || host.length() > 253) {
+            throw badDidWeb(did, "expected a host name (letters, digits, hyphens and dots)");
+        }
+        boolean local = allowInsecureEndpoints && (host.equalsIgnoreCase("localhost") || isLoopbackLiteral(host));
+        HttpUrl.Builder url = new HttpUrl.Builder().scheme(local ? "http" : "https").host(host)
+                .addPathSegment(".well-known").addPathSegment("did.json");
+        if (port > 0) {
+            url.port(port);
+        }
+        HttpUrl built = url.build();
+        checkEndpoint(built.uri(), "the host of " + did);
+        return built;
+    }
+
+    private static PdsException badDidWeb(Did did, String why) {
+        return new PdsException(0, null, "refusing did:web '" + Xrpc.redact(did.value()) + "': " + why, false, null,
+                null);
     }
 
     private static boolean isLoopbackLiteral(String host) {
@@ -221,6 +268,12 @@ public final class IdentityResolver {
         if (scheme == null || host == null || !(scheme.equals("https") || scheme.equals("http"))) {
             throw refused(what, uri, "expected an http(s) URL with a host");
         }
+        if (uri.getRawUserInfo() != null) {
+            throw refused(what, safe(uri), "a URL with user information (credentials) is never used");
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw refused(what, uri, "expected no query or fragment");
+        }
         if (allowInsecureEndpoints) {
             return;
         }
@@ -252,6 +305,18 @@ public final class IdentityResolver {
      */
     static boolean isPrivate(InetAddress a) {
         return !PublicAddresses.isGlobalUnicast(a);
+    }
+
+    /** The URL without its user information, for messages. */
+    static URI safe(URI uri) {
+        if (uri.getRawUserInfo() == null) {
+            return uri;
+        }
+        try {
+            return new URI(uri.getScheme(), "***", uri.getHost(), uri.getPort(), null, null, null);
+        } catch (URISyntaxException e) {
+            return URI.create("invalid:***");
+        }
     }
 
     private static PdsException refused(String what, URI uri, String why) {

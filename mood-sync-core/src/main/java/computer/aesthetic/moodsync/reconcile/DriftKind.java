@@ -40,6 +40,19 @@ public enum DriftKind {
      * policy.
      */
     CONTENT_DRIFT,
-    /** A record that breaks the lexicon (bad shape, {@code mood} not a string...). Repair: by policy. */
-    INVALID_RECORD
+    /**
+     * A record that breaks the lexicon (bad shape, {@code mood} not a string, text over 5000 bytes...). When the
+     * record is a mood's (the store links it, it sits at {@code rkeyFor(id)}, or its {@code ref}/{@code mongoId}
+     * names the mood) it is the mood's record, one item with the mood ({@link DriftItem#mood()} present). Repair:
+     * rewritten in place from the store, conditional on its CID, whatever the policy (never deleted, never a second
+     * record beside it; left alone when the mood's own text cannot be a record). A record that belongs to no mood:
+     * by policy.
+     */
+    INVALID_RECORD,
+    /**
+     * A record whose {@code ref}/{@code mongoId} names a document the store holds but cannot read as a mood
+     * ({@link computer.aesthetic.moodsync.spi.MoodStore#findMalformed}). A known mood, never an orphan: never
+     * deleted, imported or overwritten, whatever the policy. Fix the document, then reconcile again.
+     */
+    UNREADABLE_MOOD
 }

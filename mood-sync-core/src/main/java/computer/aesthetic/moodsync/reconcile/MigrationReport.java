@@ -135,7 +135,7 @@ public final class MigrationReport {
                 b.append("; ").append(skipped).append(" skipped (changed meanwhile)");
             }
             if (leftAlone > 0) {
-                b.append("; ").append(leftAlone).append(" items left alone");
+                b.append("; ").append(Words.count(leftAlone, "item")).append(" left alone");
             }
             if (deletesHeldBack > 0) {
                 b.append("; ").append(deletesHeldBack).append(" deletions held back");

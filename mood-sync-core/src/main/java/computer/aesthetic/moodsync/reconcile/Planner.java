@@ -54,8 +54,15 @@ final class Planner {
                 return;
             }
             switch (item.kind()) {
-                case MISSING_ON_PDS -> create(item, "no record on the PDS: create it at "
-                        + item.rkey().orElseThrow() + " and link it");
+                case MISSING_ON_PDS -> {
+                    if (item.rkey().isEmpty()) {
+                        leave(item, "rkeyFor(id) and all " + MoodRecords.FALLBACK_KEYS + " fallback keys hold other"
+                                + " records: no key left to create the record at");
+                    } else {
+                        create(item, "no record on the PDS: create it at " + item.rkey().get() + " (if still absent)"
+                                + " and link it");
+                    }
+                }
                 case DANGLING_LINK -> create(item, "the linked record is gone: recreate it at the same key "
                         + item.rkey().orElseThrow());
                 case UNLINKED -> {
@@ -71,8 +78,20 @@ final class Planner {
                 case DELETED_BUT_ON_PDS -> delete(item, "the mood is deleted in the store");
                 case ORPHAN -> orphan(item);
                 case FOREIGN_REF -> leave(item, "the record names another user's mood: never touched");
+                case UNREADABLE_MOOD -> leave(item, "the record belongs to a mood the store cannot read: never"
+                        + " touched; fix the document, then reconcile again");
                 case INVALID_RECORD -> {
-                    if (policy.invalidRecords() == RepairPolicy.InvalidRecords.DELETE) {
+                    if (item.mood().isPresent()) {
+                        // The mood's own record: rewritten in place whatever the policy; never deleted as invalid.
+                        Mood mood = item.mood().get();
+                        if (!mood.rkey().equals(item.rkey())) {
+                            actions.add(new RepairAction(RepairAction.Type.LINK, item.moodId(),
+                                    item.rkey().orElseThrow(), item.recordCid(), Optional.empty(), Optional.empty(),
+                                    item.kind(), "the invalid record is this mood's: link it in the store"));
+                        }
+                        put(item, mood, "the mood's record breaks the lexicon: rewrite it in place from the store"
+                                + " (only if it still has the CID seen)");
+                    } else if (policy.invalidRecords() == RepairPolicy.InvalidRecords.DELETE) {
                         delete(item, "the record breaks the lexicon (policy: delete invalid records)");
                     } else {
                         leave(item, "policy: report invalid records");

@@ -227,10 +227,10 @@ public final class ReconcileReport {
             return b.append("NO_ACCOUNT: the user has no ATProto account; ").append(moods)
                     .append(" moods kept in the store, nothing compared").toString();
         }
-        b.append(isInSync() ? "in sync" : driftCount() + " drift items").append("; ").append(moods)
-                .append(" moods, ").append(records).append(" records");
+        b.append(isInSync() ? "in sync" : Words.count(driftCount(), "drift item")).append("; ")
+                .append(Words.count(moods, "mood")).append(", ").append(Words.count(records, "record"));
         if (pendingCount > 0) {
-            b.append(", ").append(pendingCount).append(" items of pending moods (drift expected)");
+            b.append(", ").append(Words.count(pendingCount, "item")).append(" of pending moods (drift expected)");
         }
         b.append(", when tolerance ").append(whenTolerance.toMillis()).append(" ms");
         for (Map.Entry<DriftKind, Long> e : counts.entrySet()) {

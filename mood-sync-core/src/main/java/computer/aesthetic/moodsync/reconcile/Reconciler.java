@@ -10,11 +10,11 @@ import computer.aesthetic.moodsync.record.MoodRecords;
 import computer.aesthetic.moodsync.spi.Account;
 import computer.aesthetic.moodsync.spi.AccountDirectory;
 import computer.aesthetic.moodsync.spi.AtprotoRepo;
+import computer.aesthetic.moodsync.spi.MalformedMood;
 import computer.aesthetic.moodsync.spi.MoodStore;
 import computer.aesthetic.moodsync.spi.RepoRecord;
 import computer.aesthetic.moodsync.syntax.Did;
 import computer.aesthetic.moodsync.syntax.RecordKey;
-import computer.aesthetic.moodsync.syntax.TidClock;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,7 +62,6 @@ public final class Reconciler {
     private final Clock clock;
     private final Duration whenTolerance;
     private final boolean keepInSyncItems;
-    private final TidClock tids;
 
     private Reconciler(Builder b) {
         this.store = b.store;
@@ -71,7 +70,6 @@ public final class Reconciler {
         this.clock = b.clock;
         this.whenTolerance = b.whenTolerance;
         this.keepInSyncItems = b.keepInSyncItems;
-        this.tids = TidClock.create();
     }
 
     /**
@@ -229,6 +227,10 @@ public final class Reconciler {
         }
         Did did = account.get().did();
         Run run = new Run(user);
+        try (Stream<MalformedMood> s = store.listMalformed(Optional.of(user))) {
+            s.forEach(bad -> MoodId.tryParse(bad.id()).ifPresent(id -> run.unreadableKeys.put(
+                    MoodRecords.rkeyFor(id).value(), bad)));
+        }
         try (Stream<RepoRecord> s = repo.listAll(did, MoodRecords.COLLECTION)) {
             s.forEach(run.index::add);
         }
@@ -267,6 +269,8 @@ public final class Reconciler {
         final long[] counts = new long[DriftKind.values().length];
         /** Item positions whose decoded record a repair may need, by record key. */
         final Map<String, Integer> needRecord = new HashMap<>();
+        /** {@code rkeyFor(id)} of the user's documents the store cannot read, by key. */
+        final Map<String, MalformedMood> unreadableKeys = new HashMap<>();
         long pending;
 
         Run(UserId user) {
@@ -298,8 +302,8 @@ public final class Reconciler {
         void classify(Mood m) {
             List<RecordIndex.Entry> mine = new ArrayList<>(2);
             for (RecordIndex.Entry e : index.byRef(m.id())) {
-                if (e.valid() && !e.claimed) {
-                    mine.add(e);
+                if (!e.claimed) {
+                    mine.add(e); // invalid ones too: a record naming the mood is the mood's, whatever its shape
                 }
             }
             RecordKey derived = MoodRecords.rkeyFor(m.id());
@@ -335,17 +339,29 @@ public final class Reconciler {
                                     + " of this mood" + pendNote, pend, false, Optional.of(m), Optional.empty()), false);
                     return;
                 }
-                RecordKey target = derived;
                 StringBuilder why = new StringBuilder("no record of this mood on the PDS");
                 m.rkey().ifPresent(k -> why.append("; the linked key ").append(k).append(" holds ")
                         .append(describe(index.get(k))));
-                RecordIndex.Entry occupant = index.get(derived);
-                if (occupant != null) {
-                    target = tids.next().toRecordKey();
-                    why.append("; rkeyFor(id) ").append(derived).append(" holds ").append(describe(occupant))
-                            .append(", so the record goes to the fresh key ").append(target);
+                // The key is a pure function of the id: rkeyFor(id), else the first free fallback key in the fixed
+                // probing order. Every plan for this state picks the same key, so applying several converges.
+                Optional<RecordKey> target = Optional.empty();
+                for (int n = 0; n <= MoodRecords.FALLBACK_KEYS && target.isEmpty(); n++) {
+                    RecordKey k = MoodRecords.fallbackKey(m.id(), n);
+                    RecordIndex.Entry occupant = index.get(k);
+                    if (occupant == null) {
+                        target = Optional.of(k);
+                        if (n > 0) {
+                            why.append(", so the record goes to its fallback key #").append(n).append(' ').append(k);
+                        }
+                    } else {
+                        why.append(n == 0 ? "; rkeyFor(id) " : "; fallback key #" + n + " ").append(k)
+                                .append(" holds ").append(describe(occupant));
+                    }
                 }
-                add(new DriftItem(DriftKind.MISSING_ON_PDS, id, Optional.of(target), Optional.empty(),
+                if (target.isEmpty()) {
+                    why.append(": every key this mood may take is taken; nothing is created");
+                }
+                add(new DriftItem(DriftKind.MISSING_ON_PDS, id, target, Optional.empty(),
                         why + pendNote, pend, false, Optional.of(m), Optional.empty()), false);
                 return;
             }
@@ -358,11 +374,20 @@ public final class Reconciler {
                 keeper = find(mine, derived.value());
             }
             if (keeper == null) {
-                keeper = mine.get(0);
+                keeper = mine.stream().filter(RecordIndex.Entry::valid).findFirst().orElse(mine.get(0));
             }
-            String drift = contentDrift(m, keeper);
             boolean linked = m.rkey().isPresent() && m.rkey().get().value().equals(keeper.rkey);
             Optional<RecordKey> at = Optional.of(keeper.key());
+            if (!keeper.valid()) {
+                // The mood's record, though it breaks the lexicon: rewritten in place, never a second record.
+                add(new DriftItem(DriftKind.INVALID_RECORD, id, at, Optional.of(keeper.cid),
+                        "this mood's record breaks the lexicon (" + keeper.problems + "); it is rewritten in place"
+                                + " from the store" + (linked ? "" : ", and linked") + pendNote, pend, !linked,
+                        Optional.of(m), Optional.empty()), false);
+                duplicates(m, mine, keeper, pendNote, pend);
+                return;
+            }
+            String drift = contentDrift(m, keeper);
             if (linked && drift == null) {
                 add(new DriftItem(DriftKind.IN_SYNC, id, at, Optional.of(keeper.cid), inSyncNote(m, keeper) + pendNote,
                         pend, false, Optional.empty(), Optional.empty()), false);
@@ -377,11 +402,17 @@ public final class Reconciler {
                 add(new DriftItem(DriftKind.CONTENT_DRIFT, id, at, Optional.of(keeper.cid), drift + pendNote, pend,
                         false, Optional.of(m), Optional.empty()), true);
             }
+            duplicates(m, mine, keeper, pendNote, pend);
+        }
+
+        private void duplicates(Mood m, List<RecordIndex.Entry> mine, RecordIndex.Entry keeper, String pendNote,
+                boolean pend) {
             for (RecordIndex.Entry e : mine) {
                 if (e != keeper) {
-                    add(new DriftItem(DriftKind.DUPLICATE, id, Optional.of(e.key()), Optional.of(e.cid),
-                            "a further record of this mood; the copy at " + keeper.rkey + " is kept" + pendNote, pend,
-                            false, Optional.empty(), Optional.empty()), false);
+                    add(new DriftItem(DriftKind.DUPLICATE, Optional.of(m.id()), Optional.of(e.key()),
+                            Optional.of(e.cid), "a further record of this mood"
+                                    + (e.valid() ? "" : " (it breaks the lexicon)") + "; the copy at " + keeper.rkey
+                                    + " is kept" + pendNote, pend, false, Optional.empty(), Optional.empty()), false);
                 }
             }
         }
@@ -393,15 +424,19 @@ public final class Reconciler {
                 if (e.claimed) {
                     continue;
                 }
-                if (!e.valid()) {
-                    e.claimed = true;
-                    add(new DriftItem(DriftKind.INVALID_RECORD, Optional.empty(), Optional.of(e.key()),
-                            Optional.of(e.cid), "breaks the lexicon: " + e.problems, false, false, Optional.empty(),
-                            Optional.empty()), false);
-                    continue;
-                }
                 if (e.ref == null) {
                     e.claimed = true;
+                    MalformedMood unreadable = unreadableKeys.get(e.rkey);
+                    if (unreadable != null) {
+                        add(unreadable(e, unreadable, "the record sits at rkeyFor(" + unreadable.id() + ")"), false);
+                        continue;
+                    }
+                    if (!e.valid()) {
+                        add(new DriftItem(DriftKind.INVALID_RECORD, Optional.empty(), Optional.of(e.key()),
+                                Optional.of(e.cid), "breaks the lexicon and belongs to no mood: " + e.problems, false,
+                                false, Optional.empty(), Optional.empty()), false);
+                        continue;
+                    }
                     add(new DriftItem(DriftKind.ORPHAN, Optional.empty(), Optional.of(e.key()), Optional.of(e.cid),
                             "the record has no ref (nor mongoId), and no mood links it", false, false,
                             Optional.empty(), Optional.empty()), true);
@@ -419,6 +454,18 @@ public final class Reconciler {
                             Optional.of(e.cid), "the record's " + (e.legacy ? "mongoId" : "ref") + " names mood "
                                     + e.ref + " of another user; never linked, imported or overwritten", false, false,
                             Optional.empty(), Optional.empty()), false);
+                    continue;
+                }
+                Optional<MalformedMood> unreadable = store.findMalformed(e.ref);
+                if (unreadable.isPresent()) {
+                    add(unreadable(e, unreadable.get(), "the record's " + (e.legacy ? "mongoId" : "ref")
+                            + " names it"), false);
+                } else if (!e.valid()) {
+                    add(new DriftItem(DriftKind.INVALID_RECORD, Optional.of(e.ref), Optional.of(e.key()),
+                            Optional.of(e.cid), "breaks the lexicon (" + e.problems + "); its "
+                                    + (e.legacy ? "mongoId" : "ref") + " names mood " + e.ref
+                                    + ", which the store does not have", false, false, Optional.empty(),
+                            Optional.empty()), false);
                 } else {
                     add(new DriftItem(DriftKind.ORPHAN, Optional.of(e.ref), Optional.of(e.key()), Optional.of(e.cid),
                             "the record's " + (e.legacy ? "mongoId" : "ref") + " names mood " + e.ref
@@ -426,6 +473,14 @@ public final class Reconciler {
                             Optional.empty()), true);
                 }
             }
+        }
+
+        private DriftItem unreadable(RecordIndex.Entry e, MalformedMood doc, String how) {
+            return new DriftItem(DriftKind.UNREADABLE_MOOD, MoodId.tryParse(doc.id()), Optional.of(e.key()),
+                    Optional.of(e.cid), "the record belongs to mood document " + doc.id() + " (" + how
+                            + "), which the store cannot read (" + doc.problem() + "); a known mood, never an"
+                            + " orphan: never deleted, imported or overwritten. Fix the document, then reconcile"
+                            + " again", false, false, Optional.empty(), Optional.empty());
         }
 
         /** Reads again the records a repair may need, in one more listing, and puts them into their items. */

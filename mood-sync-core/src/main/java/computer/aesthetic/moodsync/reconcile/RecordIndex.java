@@ -26,7 +26,10 @@ final class RecordIndex {
     static final class Entry {
         final String rkey;
         final Cid cid;
-        /** The record's ref (or legacy mongoId); null when it has none or the record is invalid. */
+        /**
+         * The record's ref (or legacy mongoId); null when it has none. For an invalid record, the mood it names
+         * ({@link MoodRecords#namedMood}) if any.
+         */
         final MoodId ref;
         final boolean legacy;
         /** Problems when the record breaks the lexicon; null when valid. */
@@ -77,7 +80,9 @@ final class RecordIndex {
             e = new Entry(rkey, record.cid(), r.ref().orElse(null), r.legacyRef(), null,
                     micros(r.when().instant()), digest(r.text()));
         } else {
-            e = new Entry(rkey, record.cid(), null, false, String.join("; ", problems), 0, 0);
+            // Still the record of the mood its ref/mongoId names, if any: rewritten in place, never an orphan.
+            e = new Entry(rkey, record.cid(), MoodRecords.namedMood(record.value()).orElse(null),
+                    !(record.value().get("ref") instanceof String), String.join("; ", problems), 0, 0);
         }
         entries.add(e);
         byRkey.put(rkey, e);
@@ -133,6 +138,6 @@ final class RecordIndex {
     }
 
     static Optional<Entry> unclaimedRefless(Entry e) {
-        return e != null && e.valid() && e.ref == null && !e.claimed ? Optional.of(e) : Optional.empty();
+        return e != null && e.ref == null && !e.claimed ? Optional.of(e) : Optional.empty();
     }
 }

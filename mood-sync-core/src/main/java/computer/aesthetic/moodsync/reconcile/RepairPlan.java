@@ -208,8 +208,8 @@ public final class RepairPlan {
     public String summary() {
         StringBuilder b = new StringBuilder("repair plan for ").append(user)
                 .append(did.map(d -> " (" + d + ")").orElse("")).append(": ");
-        b.append(actions.size()).append(" actions, at most ").append(points()).append(" write points; ")
-                .append(unrepaired.size()).append(" items left alone");
+        b.append(Words.count(actions.size(), "action")).append(", at most ").append(Words.count(points(), "write point"))
+                .append("; ").append(Words.count(unrepaired.size(), "item")).append(" left alone");
         if (deletesHeldBack > 0) {
             b.append("; ").append(deletesHeldBack).append(" deletions held back by maxDeletes=")
                     .append(policy.maxDeletes()).append(" (run again after applying)");

@@ -205,9 +205,9 @@ public final class RepairResult {
      */
     public String summary() {
         StringBuilder b = new StringBuilder("repair of ").append(user).append(did.map(d -> " (" + d + ")").orElse(""))
-                .append(": ").append(status).append("; ").append(appliedCount()).append(" actions applied, ")
+                .append(": ").append(status).append("; ").append(Words.count(appliedCount(), "action")).append(" applied, ")
                 .append(skipped.size()).append(" skipped, ").append(remaining.size()).append(" left; ")
-                .append(pointsSpent).append(" write points spent");
+                .append(Words.count(pointsSpent, "write point")).append(" spent");
         if (deletesHeldBack > 0) {
             b.append("; ").append(deletesHeldBack).append(" deletions were held back by the plan: run again");
         }

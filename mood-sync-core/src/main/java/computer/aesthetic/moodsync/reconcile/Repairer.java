@@ -41,7 +41,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -51,16 +50,22 @@ import java.util.stream.Stream;
  * Applies {@link RepairPlan}s, rebuilds one side from the other, and erases users. The only writer of this package.
  *
  * <h2>Applying a plan</h2>
- * Phases, in order: store-side imports and links; text updates (PDS wins); record creates and puts, in
- * {@code applyWrites} batches of at most {@link Builder#batchSize} writes, each created record then linked in the
- * store; links that conflicted, again; record deletions, in batches. Before writing a mood's record the mood is read
- * again, and the action is skipped when the mood changed since planning (edited, deleted, pending): the next
- * reconcile will see it. A batch that fails with HTTP 500 (the reference PDS's answer to a create of an existing
- * record or a delete of a missing one: the state changed) is redone write by write with idempotent calls:
- * {@link AtprotoRepo#createIfAbsent} (never overwriting), {@link AtprotoRepo#putRecord} and
- * {@link AtprotoRepo#deleteRecord} conditional on the CID seen when reconciling. Any other failure stops the run:
- * the result lists what is left; reconcile, plan and apply again to finish (every step is idempotent, and records
- * only ever go to keys that a re-run finds again, so no duplicates arise).
+ * Phases, in order: store-side imports and links; text updates (PDS wins); record creates, in {@code applyWrites}
+ * batches of at most {@link Builder#batchSize} writes, each created record then linked in the store; puts, and
+ * creates at a fallback key, one call at a time; links that conflicted, again; record deletions, one call at a time.
+ * Before writing a mood's record the mood is read again, and the action is skipped when the mood changed since
+ * planning (edited, deleted, pending, linked elsewhere): the next reconcile will see it.
+ *
+ * <p>Every write is conditional on what reconcile saw, so a repair never overwrites or deletes a record someone
+ * changed since: a create only where no record is (an {@code applyWrites} {@code #create} fails on an existing
+ * record, and {@link AtprotoRepo#createIfAbsent} never overwrites: a record found there is adopted when it names the
+ * mood, else left), a put or delete only while the record still has the CID seen ({@code swapRecord}; the
+ * reference PDS's {@code applyWrites} has no per-write swap, hence one call each). A create at a fallback key first
+ * reads the keys before it in the probing order and adopts a record of the mood found there. A failed precondition
+ * skips the action with the reason ("reconcile again"): reconcile, plan and apply again to act on the new state.
+ * A create batch that fails with HTTP 500 (the reference PDS's answer to a create of an existing record) is redone
+ * write by write. Any other failure stops the run: the result lists what is left; every step is idempotent, and
+ * records only ever go to keys that a re-run finds again, so no duplicates arise.
  *
  * <h2>Write budget</h2>
  * Before each batch the repository's {@link AtprotoRepo#writeBudget} is consulted; a batch is cut to what the
@@ -68,8 +73,10 @@ import java.util.stream.Stream;
  * total wait stays within {@link Builder#maxWait}, else stops with {@link RepairResult.Status#BUDGET_EXHAUSTED}.
  *
  * <h2>Threads</h2>
- * Thread-safe. One writer per repository: runs and erasures of the same DID through this instance take turns
- * (a per-DID lock); different DIDs proceed in parallel. Share one instance per application.
+ * Thread-safe, and lock-free: no repository lock is held, least of all across a PDS call or a budget wait. Safety
+ * with concurrent writers (the sync worker, another repair, another instance) comes from the writes themselves:
+ * creates never overwrite, puts and deletes carry {@code swapRecord} with the CID reconcile saw, and a write whose
+ * precondition fails is skipped ("reconcile again"), never forced.
  */
 public final class Repairer {
     /** How long the repairer's lease on a mood lasts while it writes a PDS-wins text update. */
@@ -101,8 +108,6 @@ public final class Repairer {
     private final int batchSize;
     private final Optional<AccountDeleter> accountDeleter;
     private final String owner = "repairer-" + UUID.randomUUID();
-    private final ConcurrentHashMap<Did, ReentrantLock> ownLocks = new ConcurrentHashMap<>();
-    private final Function<Did, ReentrantLock> locks;
 
     private Repairer(Builder b) {
         this.reconciler = b.reconciler;
@@ -115,7 +120,6 @@ public final class Repairer {
         this.sleeper = b.sleeper;
         this.batchSize = b.batchSize;
         this.accountDeleter = Optional.ofNullable(b.accountDeleter);
-        this.locks = b.repoLocks != null ? b.repoLocks : did -> ownLocks.computeIfAbsent(did, d -> new ReentrantLock());
     }
 
     /**
@@ -135,7 +139,6 @@ public final class Repairer {
         private Sleeper sleeper = d -> Thread.sleep(Math.max(0, d.toMillis()));
         private int batchSize = AtprotoRepo.MAX_WRITES;
         private AccountDeleter accountDeleter;
-        private Function<Did, ReentrantLock> repoLocks;
 
         private Builder() {
         }
@@ -209,14 +212,17 @@ public final class Repairer {
         }
 
         /**
-         * Shares the per-repository writer locks of the host (the sync service passes its own, so the worker
-         * and repairs never write to one repository at once within an instance).
+         * Formerly shared the host's per-repository writer locks. Repairs take no lock any more: every repair write
+         * is conditional on what reconcile saw (creates only where no record is, puts and deletes only while the
+         * record has the CID seen), so a concurrent writer is never overwritten, and a lock held across
+         * {@code applyWrites} or a budget wait stalled every other writer of the repository (issue 11). Accepted
+         * so hosts' code keeps compiling; the function is never called.
          *
-         * @param repoLocks gives the lock of a repository; must return the same lock for the same DID
+         * @param repoLocks ignored (must not be null)
          * @return this builder
          */
         public Builder repoLocks(Function<Did, ReentrantLock> repoLocks) {
-            this.repoLocks = Objects.requireNonNull(repoLocks, "repoLocks");
+            Objects.requireNonNull(repoLocks, "repoLocks");
             return this;
         }
 
@@ -281,14 +287,11 @@ public final class Repairer {
                             + " as when planned: reconcile again"), 0, plan.deletesHeldBack(), started,
                     clock.instant()));
         }
-        ReentrantLock lock = locks.apply(did);
-        lock.lock();
-        try {
-            listener.started(plan);
-            return finish(new ApplyRun(plan, did, started).run());
-        } finally {
-            lock.unlock();
-        }
+        // No repository lock: every write below is conditional on what reconcile saw, so a concurrent writer can
+        // make a repair write fail (and be skipped) but never be overwritten by it; and a lock held across
+        // applyWrites or a budget wait would stall every other writer of the repository.
+        listener.started(plan);
+        return finish(new ApplyRun(plan, did, started).run());
     }
 
     /**
@@ -353,8 +356,6 @@ public final class Repairer {
         Optional<Did> did = accounts.findByUser(user).map(Account::did);
         long recordsDeleted = 0;
         if (did.isPresent()) {
-            ReentrantLock lock = locks.apply(did.get());
-            lock.lock();
             try {
                 Pacer pacer = new Pacer(did.get());
                 for (int round = 0; round < 3; round++) {
@@ -371,8 +372,6 @@ public final class Repairer {
                 notes.add("deleting records stopped: " + s.getMessage());
             } catch (PdsException e) {
                 notes.add("deleting records failed: " + e.getMessage());
-            } finally {
-                lock.unlock();
             }
         } else {
             notes.add("the user has no ATProto account: only the store was erased");
@@ -462,6 +461,19 @@ public final class Repairer {
         return result;
     }
 
+    /** The start of the reason given for a write skipped because its precondition failed. */
+    static final String CHANGED_SINCE_RECONCILE = "the record changed since reconcile (never overwritten):"
+            + " reconcile again";
+
+    /** A put or delete planned without the CID it must be conditional on. */
+    private static final class NoCidSeen extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NoCidSeen() {
+            super(null, null, false, false);
+        }
+    }
+
     /** Stops a run: status and reason. */
     private static final class Stop extends RuntimeException {
         final RepairResult.Status status;
@@ -537,7 +549,7 @@ public final class Repairer {
         }
     }
 
-    /** One application of a plan; confined to the thread that holds the repository's lock. */
+    /** One application of a plan; confined to one thread. */
     private final class ApplyRun {
         final RepairPlan plan;
         final Did did;
@@ -571,6 +583,7 @@ public final class Repairer {
             try {
                 List<Integer> conflicts = new ArrayList<>();
                 List<Integer> writes = new ArrayList<>();
+                List<Integer> puts = new ArrayList<>();
                 List<Integer> deletes = new ArrayList<>();
                 for (int i = 0; i < ordered.size(); i++) {
                     switch (ordered.get(i).type()) {
@@ -581,16 +594,24 @@ public final class Repairer {
                             }
                         }
                         case UPDATE_MOOD_TEXT -> updateText(i);
-                        case CREATE_RECORD, PUT_RECORD -> writes.add(i);
+                        case CREATE_RECORD -> {
+                            if (atFallbackKey(ordered.get(i))) {
+                                puts.add(i); // one by one, after a re-check of the keys before it
+                            } else {
+                                writes.add(i);
+                            }
+                        }
+                        case PUT_RECORD -> puts.add(i);
                         case DELETE_RECORD -> deletes.add(i);
                         default -> throw new IllegalStateException("unexpected " + ordered.get(i).type());
                     }
                 }
                 writePhase(writes);
+                singlePhase(puts);
                 for (int i : conflicts) {
                     link(i, true);
                 }
-                writePhase(deletes);
+                singlePhase(deletes);
             } catch (Stop s) {
                 status = s.status;
                 error = Optional.of(s.getMessage());
@@ -694,8 +715,7 @@ public final class Repairer {
             }
             Map<String, Object> value = MoodRecords.toRecord(changed);
             try {
-                pacer.call(() -> repo.putRecord(did, MoodRecords.COLLECTION, a.rkey(), value,
-                        a.expectedCid().map(SwapRecord::cid).orElse(SwapRecord.any())), left());
+                pacer.call(() -> repo.putRecord(did, MoodRecords.COLLECTION, a.rkey(), value, expected(a)), left());
             } catch (SwapConflictException e) {
                 store.reschedule(planned.id(), marker.token(), owner, 0, now, "record changed while repairing",
                         false);
@@ -710,7 +730,11 @@ public final class Repairer {
             applied(i);
         }
 
-        /** PDS writes of one phase, in batches within the budget. */
+        /**
+         * Record creates in {@code applyWrites} batches within the budget. A {@code #create} fails (and with it the
+         * batch) when a record exists at its key, so a batch never overwrites; such a batch is redone one
+         * create-if-absent at a time.
+         */
         void writePhase(List<Integer> indices) {
             int pos = 0;
             while (pos < indices.size()) {
@@ -745,6 +769,56 @@ public final class Repairer {
                 }
                 send(batch, writes, points);
             }
+        }
+
+        /**
+         * Writes one call at a time, each conditional on the record reconcile saw ({@code swapRecord} with its CID):
+         * the puts and deletes ({@code applyWrites} has no per-write swap), and creates at a fallback key. Within the
+         * budget; the moods are read again in one store round trip per {@code batchSize} writes.
+         */
+        void singlePhase(List<Integer> indices) {
+            for (int from = 0; from < indices.size(); from += batchSize) {
+                List<Integer> chunk = indices.subList(from, Math.min(indices.size(), from + batchSize));
+                Map<MoodId, Optional<Mood>> current = prefetch(chunk);
+                for (int i : chunk) {
+                    RepairAction a = ordered.get(i);
+                    String stale = stale(a, id -> current.containsKey(id) ? current.get(id) : store.find(id));
+                    if (stale != null) {
+                        skip(i, stale);
+                        continue;
+                    }
+                    while (pacer.cap() < a.points()) {
+                        pacer.awaitBudget(a.points(), left());
+                    }
+                    single(i);
+                }
+            }
+        }
+
+        /** True for a create at one of the mood's fallback keys (its {@code rkeyFor(id)} held another record). */
+        boolean atFallbackKey(RepairAction a) {
+            return a.type() == RepairAction.Type.CREATE_RECORD && a.moodId().isPresent()
+                    && !a.rkey().equals(MoodRecords.rkeyFor(a.moodId().get()))
+                    && !a.mood().orElseThrow().rkey().equals(Optional.of(a.rkey()));
+        }
+
+        /**
+         * Before creating at a fallback key, looks at the keys before it in the probing order: a record of this mood
+         * already there (another plan or instance got there first) is adopted instead of writing a second one.
+         */
+        Optional<RecordKey> existingEarlierCopy(RepairAction a) {
+            MoodId id = a.moodId().orElseThrow();
+            for (int n = 0; n <= MoodRecords.FALLBACK_KEYS; n++) {
+                RecordKey k = MoodRecords.fallbackKey(id, n);
+                if (k.equals(a.rkey())) {
+                    break;
+                }
+                Optional<RepoRecord> there = pacer.call(() -> repo.getRecord(did, MoodRecords.COLLECTION, k), left());
+                if (there.isPresent() && MoodRecords.namedMood(there.get().value()).equals(Optional.of(id))) {
+                    return Optional.of(k);
+                }
+            }
+            return Optional.empty();
         }
 
         void send(List<Integer> batch, List<RepoWrite> writes, int points) {
@@ -812,6 +886,15 @@ public final class Repairer {
             try {
                 switch (a.type()) {
                     case CREATE_RECORD -> {
+                        if (atFallbackKey(a)) {
+                            Optional<RecordKey> earlier = existingEarlierCopy(a);
+                            if (earlier.isPresent()) {
+                                link(a.moodId().orElseThrow(), earlier.get(), i, "its record was found at "
+                                        + earlier.get() + " (written by another plan or instance): linked, not"
+                                        + " created again");
+                                return;
+                            }
+                        }
                         Map<String, Object> value = MoodRecords.toRecord(a.mood().orElseThrow());
                         CreateResult r = pacer.call(() -> repo.createIfAbsent(did, MoodRecords.COLLECTION, a.rkey(),
                                 value), left());
@@ -829,15 +912,14 @@ public final class Repairer {
                     }
                     case PUT_RECORD -> {
                         Map<String, Object> value = MoodRecords.toRecord(a.mood().orElseThrow());
-                        pacer.call(() -> repo.putRecord(did, MoodRecords.COLLECTION, a.rkey(), value,
-                                a.expectedCid().map(SwapRecord::cid).orElse(SwapRecord.any())), left());
+                        pacer.call(() -> repo.putRecord(did, MoodRecords.COLLECTION, a.rkey(), value, expected(a)),
+                                left());
                         pacer.spent += 2;
                         afterWrite(i);
                     }
                     case DELETE_RECORD -> {
                         pacer.call(() -> {
-                            repo.deleteRecord(did, MoodRecords.COLLECTION, a.rkey(),
-                                    a.expectedCid().map(SwapRecord::cid).orElse(SwapRecord.any()));
+                            repo.deleteRecord(did, MoodRecords.COLLECTION, a.rkey(), expected(a));
                             return null;
                         }, left());
                         pacer.spent += 1;
@@ -846,7 +928,10 @@ public final class Repairer {
                     default -> throw new IllegalStateException("not a PDS write: " + a.type());
                 }
             } catch (SwapConflictException e) {
-                skip(i, "the record changed since planned: " + e.getMessage());
+                skip(i, CHANGED_SINCE_RECONCILE + ": " + e.getMessage());
+            } catch (NoCidSeen e) {
+                skip(i, "no CID was seen for the record when reconciling, so the write could not be conditional:"
+                        + " reconcile again");
             } catch (PdsException e) {
                 throw new Stop(RepairResult.Status.FAILED, a.type() + " of " + a.rkey() + " failed: "
                         + e.getMessage());
@@ -854,14 +939,25 @@ public final class Repairer {
         }
 
         RepoWrite toWrite(RepairAction a) {
-            return switch (a.type()) {
-                case CREATE_RECORD -> new RepoWrite.Create(MoodRecords.COLLECTION, a.rkey(),
-                        MoodRecords.toRecord(a.mood().orElseThrow()));
-                case PUT_RECORD -> new RepoWrite.Update(MoodRecords.COLLECTION, a.rkey(),
-                        MoodRecords.toRecord(a.mood().orElseThrow()));
-                case DELETE_RECORD -> new RepoWrite.Delete(MoodRecords.COLLECTION, a.rkey());
-                default -> throw new IllegalStateException("not a PDS write: " + a.type());
-            };
+            if (a.type() != RepairAction.Type.CREATE_RECORD) {
+                throw new IllegalStateException("only creates are batched (they never overwrite): " + a.type());
+            }
+            return new RepoWrite.Create(MoodRecords.COLLECTION, a.rkey(), MoodRecords.toRecord(a.mood().orElseThrow()));
+        }
+
+        /** The precondition of a put or delete: the record still has the CID reconcile saw. */
+        SwapRecord expected(RepairAction a) {
+            return SwapRecord.cid(a.expectedCid().orElseThrow(NoCidSeen::new));
+        }
+
+        /** Links a mood to a record found in place of the planned create. */
+        void link(MoodId id, RecordKey rkey, int i, String why) {
+            try {
+                store.setLink(id, Optional.of(rkey));
+                skip(i, why);
+            } catch (StoreConflictException | NoSuchMoodException e) {
+                skip(i, "its record was found at " + rkey + " but could not be linked: " + e.getMessage());
+            }
         }
 
         /** Why a write planned from the store no longer fits the store, or null when it still does. */
@@ -891,7 +987,15 @@ public final class Repairer {
                 return null;
             }
             Mood planned = a.mood().orElseThrow();
-            return stale(planned, find.apply(planned.id()));
+            Optional<Mood> now = find.apply(planned.id());
+            String stale = stale(planned, now);
+            if (stale == null && a.type() == RepairAction.Type.CREATE_RECORD
+                    && !now.orElseThrow().rkey().equals(planned.rkey())) {
+                // Another writer linked a record meanwhile: creating one more would make a second record.
+                return "the mood was linked to " + now.get().rkey().map(RecordKey::value).orElse("nothing")
+                        + " since planned: reconcile again";
+            }
+            return stale;
         }
 
         String stale(Mood planned, Optional<Mood> now) {

@@ -79,6 +79,52 @@ public final class MoodRecords {
         return Tid.of(micros, clockId);
     }
 
+    /** How many fallback keys {@link #fallbackKey} defines after {@link #rkeyFor}: the probing sequence's bound. */
+    public static final int FALLBACK_KEYS = 8;
+
+    /**
+     * Returns a mood's {@code n}-th fallback record key, for when {@link #rkeyFor(MoodId)} already holds another
+     * mood's record: a pure function of the id, so every plan, instance and retry probes the same keys in the same
+     * order and a second record can never appear at a key of its own choosing. The probing sequence is bounded:
+     * {@code n} runs from 1 to {@link #FALLBACK_KEYS}; {@code n == 0} is {@link #rkeyFor(MoodId)} itself.
+     *
+     * <p>Derivation: the TID of {@link #tidFor(MoodId)} with its clock id XOR {@code n} (the same microseconds).
+     * Moods minted by one process share their clock id, so a fallback key can only equal another mood's
+     * {@code rkeyFor} when a second process, whose clock id differs in exactly those bits, minted an id in the same
+     * second with the same counter modulo 1,000,000.
+     *
+     * @param id the mood's id
+     * @param n 0 for {@link #rkeyFor(MoodId)}, 1 to {@link #FALLBACK_KEYS} for the fallbacks in probing order
+     * @return the record key
+     * @throws IllegalArgumentException if {@code n} is outside 0..{@link #FALLBACK_KEYS}
+     */
+    public static RecordKey fallbackKey(MoodId id, int n) {
+        if (n < 0 || n > FALLBACK_KEYS) {
+            throw new IllegalArgumentException("n must be 0.." + FALLBACK_KEYS + ", found " + n);
+        }
+        Tid base = tidFor(id);
+        return Tid.of(base.micros(), base.clockId() ^ n).toRecordKey();
+    }
+
+    /**
+     * Returns the mood a record value names by its {@code ref} (or legacy {@code mongoId}), even when the value breaks
+     * the lexicon in other ways (a {@code mood} that is a number, 6,000 bytes of text): such a record is still that
+     * mood's record, to be rewritten in place rather than taken for an orphan. Empty when neither field is a mood id,
+     * or when the two name different moods.
+     *
+     * @param value the record value as read from a PDS (untrusted)
+     * @return the mood the record names, or empty
+     */
+    public static Optional<MoodId> namedMood(Map<String, ?> value) {
+        Objects.requireNonNull(value, "value");
+        Optional<MoodId> ref = value.get("ref") instanceof String s ? MoodId.tryParse(s) : Optional.empty();
+        Optional<MoodId> legacy = value.get("mongoId") instanceof String s ? MoodId.tryParse(s) : Optional.empty();
+        if (ref.isPresent() && legacy.isPresent() && !ref.equals(legacy)) {
+            return Optional.empty();
+        }
+        return ref.or(() -> legacy);
+    }
+
     /**
      * Builds the record of a mood.
      *

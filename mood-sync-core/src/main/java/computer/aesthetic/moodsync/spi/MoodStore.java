@@ -70,6 +70,23 @@ public interface MoodStore {
     }
 
     /**
+     * Finds a stored document with this id that cannot be read as a mood (see {@link #listMalformed}), whatever its
+     * user. Reconcile uses it so that a record naming such a document is known to belong to a mood and is never
+     * taken for an orphan.
+     *
+     * <p>The default implementation scans {@link #listMalformed} for all users; implementations should look the id
+     * up directly.
+     *
+     * @param id the id
+     * @return the malformed document, or empty when there is none (no document, or one that reads as a mood)
+     */
+    default Optional<MalformedMood> findMalformed(MoodId id) {
+        try (Stream<MalformedMood> all = listMalformed(Optional.empty())) {
+            return all.filter(m -> m.id().equals(id.toString())).findFirst();
+        }
+    }
+
+    /**
      * Finds the mood linked to a record key.
      *
      * @param user the mood's user

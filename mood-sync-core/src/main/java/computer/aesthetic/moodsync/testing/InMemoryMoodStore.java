@@ -265,6 +265,13 @@ public final class InMemoryMoodStore implements MoodStore {
                 .stream();
     }
 
+    /** {@inheritDoc} Counted and failed as {@code "listMalformed"}. */
+    @Override
+    public Optional<MalformedMood> findMalformed(MoodId id) {
+        Objects.requireNonNull(id, "id");
+        return run("listMalformed", () -> Optional.ofNullable(malformed.get(id.toString())));
+    }
+
     /** {@inheritDoc} Ties are broken by ascending id. The stream is a snapshot taken by this call. */
     @Override
     public Stream<Mood> listPending(Optional<UserId> user) {

@@ -49,13 +49,13 @@ class RepairerTest {
         ReconcileReport report = reconciler.reconcile(IncidentFixture.USER);
         RepairPlan plan = reconciler.plan(report, RepairPolicy.DEFAULT);
         assertThat(plan.counts()).containsEntry(RepairAction.Type.DELETE_RECORD, 143L)
-                .containsEntry(RepairAction.Type.CREATE_RECORD, 5L)
-                .containsEntry(RepairAction.Type.LINK, 20L)
-                .containsEntry(RepairAction.Type.PUT_RECORD, 1L)
+                .containsEntry(RepairAction.Type.CREATE_RECORD, 4L)
+                .containsEntry(RepairAction.Type.LINK, 21L)
+                .containsEntry(RepairAction.Type.PUT_RECORD, 2L)
                 .containsEntry(RepairAction.Type.IMPORT_MOOD, 0L)
                 .containsEntry(RepairAction.Type.UPDATE_MOOD_TEXT, 0L);
         assertThat(plan.unrepaired()).extracting(u -> u.item().kind())
-                .containsExactlyInAnyOrder(DriftKind.ORPHAN, DriftKind.FOREIGN_REF, DriftKind.INVALID_RECORD);
+                .containsExactlyInAnyOrder(DriftKind.ORPHAN, DriftKind.FOREIGN_REF);
         assertThat(plan.deletesHeldBack()).isZero();
         assertThat(plan.toString()).contains("DELETE_RECORD at://" + IncidentFixture.DID + "/computer.aesthetic.mood/")
                 .contains("left alone: the record names another user's mood");
@@ -77,9 +77,8 @@ class RepairerTest {
         assertThat(result.skipped()).isEmpty();
 
         ReconcileReport after = reconciler.reconcile(IncidentFixture.USER);
-        assertThat(after.counts()).isEqualTo(counts(222, DriftKind.ORPHAN, DriftKind.FOREIGN_REF,
-                DriftKind.INVALID_RECORD));
-        assertThat(after.driftCount()).isEqualTo(3);
+        assertThat(after.counts()).isEqualTo(counts(222, DriftKind.ORPHAN, DriftKind.FOREIGN_REF));
+        assertThat(after.driftCount()).isEqualTo(2);
         assertThat(after.isInSync()).isFalse();
         assertThat(reconciler.plan(after, RepairPolicy.DEFAULT).isEmpty()).isTrue();
         // The foreign record and its owner are untouched.
@@ -87,10 +86,16 @@ class RepairerTest {
         assertThat(f.otherRecords()).isEqualTo(otherBefore);
         assertThat(f.store.find(f.foreignMood.id())).contains(foreignBefore);
         // Missing moods went to rkeyFor(id) and are linked; the edited text was overwritten by the store's.
-        for (int i : new int[] {5, 6, 7}) {
+        for (int i : new int[] {5, 6}) {
             Mood m = f.store.find(f.moods.get(i).id()).orElseThrow();
             assertThat(m.rkey()).contains(MoodRecords.rkeyFor(m.id()));
         }
+        // Mood 7's invalid legacy record was linked and rewritten in place: one record, never a second copy.
+        Mood seven = f.store.find(f.moods.get(7).id()).orElseThrow();
+        assertThat(seven.rkey()).contains(f.invalidRkey);
+        assertThat(f.records()).filteredOn(r -> r.rkey().equals(f.invalidRkey)).singleElement()
+                .satisfies(r -> assertThat(r.value()).isEqualTo(MoodRecords.toRecord(seven)));
+        assertThat(f.records()).noneMatch(r -> r.rkey().equals(MoodRecords.rkeyFor(seven.id())));
     }
 
     @Test
@@ -134,7 +139,7 @@ class RepairerTest {
                     RepairPolicy.DEFAULT.withMaxDeletes(50)));
         }
         assertThat(reconciler.reconcile(IncidentFixture.USER).counts()).isEqualTo(counts(222, DriftKind.ORPHAN,
-                DriftKind.FOREIGN_REF, DriftKind.INVALID_RECORD));
+                DriftKind.FOREIGN_REF));
     }
 
     @Test
@@ -173,7 +178,7 @@ class RepairerTest {
             }
             ReconcileReport end = reconciler.reconcile(IncidentFixture.USER);
             assertThat(end.counts()).as("trial %d, first run %s", trial, first.summary())
-                    .isEqualTo(counts(222, DriftKind.ORPHAN, DriftKind.FOREIGN_REF, DriftKind.INVALID_RECORD));
+                    .isEqualTo(counts(222, DriftKind.ORPHAN, DriftKind.FOREIGN_REF));
             assertThat(end.count(DriftKind.DUPLICATE)).isZero();
             assertThat(state(f.records())).as("trial %d", trial).isEqualTo(expectedRecords);
             assertThat(f.store.snapshot()).as("trial %d", trial).isEqualTo(expectedMoods);
@@ -232,7 +237,7 @@ class RepairerTest {
         assertThat(f.store.find(f.foreignMood.id()).orElseThrow().user()).isEqualTo(IncidentFixture.OTHER);
         // The 219 live moods and the orphan (a mood the store had lost before) are back; deleted moods had no record.
         assertThat(f.reconciler().reconcile(IncidentFixture.USER).counts()).isEqualTo(counts(220,
-                DriftKind.FOREIGN_REF, DriftKind.INVALID_RECORD));
+                DriftKind.FOREIGN_REF));
     }
 
     @Test

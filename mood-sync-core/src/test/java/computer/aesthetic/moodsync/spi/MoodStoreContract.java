@@ -273,6 +273,14 @@ public abstract class MoodStoreContract {
     }
 
     @Test
+    void findMalformedIsEmptyForAReadableMoodAndForNoDocument() {
+        Mood m = posted(ALICE, 1);
+        store.insert(m);
+        assertThat(store.findMalformed(m.id())).isEmpty();
+        assertThat(store.findMalformed(id(2))).isEmpty();
+    }
+
+    @Test
     void listPendingIsOldestDueFirstIncludesParkedAndFiltersByUser() {
         Mood late = posted(ALICE, 30);
         Mood early = posted(BOB, 10);

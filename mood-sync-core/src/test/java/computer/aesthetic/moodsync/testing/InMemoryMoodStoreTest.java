@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import computer.aesthetic.moodsync.Mood;
+import computer.aesthetic.moodsync.MoodId;
 import computer.aesthetic.moodsync.StoreConflictException;
 import computer.aesthetic.moodsync.StoreException;
 import computer.aesthetic.moodsync.spi.MalformedMood;
@@ -115,6 +116,7 @@ class InMemoryMoodStoreTest extends MoodStoreContract {
             assertThat(s).containsExactly(alices);
         }
         assertThatThrownBy(() -> fake.insertMalformed(alices)).isInstanceOf(StoreConflictException.class);
+        assertThat(fake.findMalformed(MoodId.parse(noUser.id()))).contains(noUser);
 
         assertThat(fake.deleteAllOf(ALICE)).isEqualTo(2);
         try (Stream<MalformedMood> s = fake.listMalformed(Optional.empty())) {

@@ -374,6 +374,14 @@ public final class MongoMoodStore implements MoodStore {
         return Cursors.stream("listMalformed", cursor, d -> MoodDocuments.read(d).malformed());
     }
 
+    /** {@inheritDoc} One look-up by {@code _id}. */
+    @Override
+    public Optional<MalformedMood> findMalformed(MoodId id) {
+        Objects.requireNonNull(id, "id");
+        Document d = run("findMalformed", () -> moods.find(eq(MoodDocuments.ID, MoodDocuments.objectId(id))).first());
+        return d == null ? Optional.empty() : MoodDocuments.read(d).malformed();
+    }
+
     @Override
     public Stream<Mood> listPending(Optional<UserId> user) {
         Objects.requireNonNull(user, "user");

@@ -212,6 +212,10 @@ class MongoMoodStoreTest extends MoodStoreContract {
 
         assertThat(list(store.listUsers())).containsExactly(ALICE);
         assertThat(store.find(MoodId.parse(numberMood.toHexString()))).isEmpty();
+        // Looked up by id, whatever the user: reconcile must know these ids are moods, not orphans' refs.
+        assertThat(store.findMalformed(MoodId.parse(numberMood.toHexString()))).contains(alices.get(0));
+        assertThat(store.findMalformed(MoodId.parse(noUser.toHexString()))).contains(missingUser);
+        assertThat(store.findMalformed(MoodId.parse(plain.toHexString()))).isEmpty();
     }
 
     @Test

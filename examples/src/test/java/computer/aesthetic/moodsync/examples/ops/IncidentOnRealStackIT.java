@@ -76,28 +76,30 @@ class IncidentOnRealStackIT {
                     .satisfies(i -> assertThat(i.rkey()).contains(incident.foreignRkey));
             assertThat(report.items(DriftKind.ORPHAN)).singleElement()
                     .satisfies(i -> assertThat(i.rkey()).contains(incident.orphanRkey));
-            assertThat(report.items(DriftKind.INVALID_RECORD)).singleElement()
-                    .satisfies(i -> assertThat(i.rkey()).contains(incident.invalidRkey));
+            // Mood 7's only record breaks the lexicon but names it: the mood's record, rewritten in place.
+            assertThat(report.items(DriftKind.INVALID_RECORD)).singleElement().satisfies(i -> {
+                assertThat(i.rkey()).contains(incident.invalidRkey);
+                assertThat(i.moodId()).contains(incident.moods.get(7).id());
+            });
             assertThat(report.items(DriftKind.CONTENT_DRIFT)).singleElement()
                     .satisfies(i -> assertThat(i.moodId()).contains(incident.moods.get(8).id()));
             assertThat(report.items(DriftKind.DANGLING_LINK)).extracting(DriftItem::moodId).map(o -> o.orElseThrow())
                     .containsExactly(incident.moods.get(3).id(), incident.moods.get(4).id());
             assertThat(report.items(DriftKind.MISSING_ON_PDS)).extracting(i -> i.moodId().orElseThrow())
-                    .containsExactly(incident.moods.get(5).id(), incident.moods.get(6).id(),
-                            incident.moods.get(7).id());
+                    .containsExactly(incident.moods.get(5).id(), incident.moods.get(6).id());
 
             RepairPlan plan = service.plan(report, RepairPolicy.DEFAULT);
             assertThat(plan.counts()).containsEntry(RepairAction.Type.DELETE_RECORD, 143L)
-                    .containsEntry(RepairAction.Type.CREATE_RECORD, 5L)
-                    .containsEntry(RepairAction.Type.LINK, 20L)
-                    .containsEntry(RepairAction.Type.PUT_RECORD, 1L);
+                    .containsEntry(RepairAction.Type.CREATE_RECORD, 4L)
+                    .containsEntry(RepairAction.Type.LINK, 21L)
+                    .containsEntry(RepairAction.Type.PUT_RECORD, 2L);
             assertThat(plan.unrepaired()).extracting(u -> u.item().kind()).containsExactlyInAnyOrder(
-                    DriftKind.ORPHAN, DriftKind.FOREIGN_REF, DriftKind.INVALID_RECORD);
+                    DriftKind.ORPHAN, DriftKind.FOREIGN_REF);
 
             RepairResult result = service.repair(plan);
             assertThat(result.isComplete()).as(result.toString()).isTrue();
             assertThat(result.skipped()).isEmpty();
-            assertThat(result.pointsSpent()).isEqualTo(143 + 5 * 3 + 2);
+            assertThat(result.pointsSpent()).isEqualTo(143 + 4 * 3 + 2 * 2);
 
             ReconcileReport after = service.reconcile(RealIncident.USER);
             Map<DriftKind, Long> expected = new EnumMap<>(DriftKind.class);
@@ -107,11 +109,10 @@ class IncidentOnRealStackIT {
             expected.put(DriftKind.IN_SYNC, 222L);
             expected.put(DriftKind.ORPHAN, 1L);
             expected.put(DriftKind.FOREIGN_REF, 1L);
-            expected.put(DriftKind.INVALID_RECORD, 1L);
             assertThat(after.counts()).as(after.toString()).isEqualTo(expected);
             assertThat(service.plan(after, RepairPolicy.DEFAULT).isEmpty()).isTrue();
-            // One record per live mood, plus the three report-only records.
-            assertThat(stack.records(did)).hasSize(219 + 3);
+            // One record per live mood (mood 7's invalid one rewritten in place), plus the two report-only records.
+            assertThat(stack.records(did)).hasSize(219 + 2);
             assertThat(stack.recordsPerMood(did)).allSatisfy((mood, n) -> assertThat(n).as(mood).isEqualTo(1));
             // The foreign record stays, and its owner is untouched on both sides.
             assertThat(stack.recordState(did)).containsKey(incident.foreignRkey.value());
@@ -119,10 +120,12 @@ class IncidentOnRealStackIT {
             assertThat(ops.store().find(incident.foreignMood.id())).contains(foreignBefore);
             assertThat(service.reconcile(RealIncident.OTHER).isInSync()).isTrue();
             // Missing moods went to rkeyFor(id) and are linked; the store's text won.
-            for (int i : new int[] {5, 6, 7}) {
+            for (int i : new int[] {5, 6}) {
                 Mood m = ops.store().find(incident.moods.get(i).id()).orElseThrow();
                 assertThat(m.rkey()).contains(MoodRecords.rkeyFor(m.id()));
             }
+            assertThat(ops.store().find(incident.moods.get(7).id()).orElseThrow().rkey())
+                    .contains(incident.invalidRkey);
             assertThat(MoodRecords.decode(stack.admin.getRecord(did, MoodRecords.COLLECTION,
                     incident.moods.get(8).rkey().orElseThrow()).orElseThrow().value()).text())
                     .isEqualTo("mood number 8");

@@ -28,7 +28,8 @@ import java.util.Optional;
  * <ul>
  *   <li>moods 0-2: deleted in the store, record still on the PDS;</li>
  *   <li>moods 3-4: linked to a key whose record is gone (dangling);</li>
- *   <li>moods 5-6: never mirrored (missing); mood 7: its only record has {@code mood: 42} (invalid, so missing);</li>
+ *   <li>moods 5-6: never mirrored (missing); mood 7: its only record has {@code mood: 42} (invalid, but still the
+ *       mood's record: linked and rewritten in place);</li>
  *   <li>mood 8: record with edited text; mood 9: record 3 ms off in {@code when} (in sync);</li>
  *   <li>moods 10-29: records exist but the store never linked them;</li>
  *   <li>140 duplicates: moods 10-19 and 130-149 have a second record with {@code ref} at {@code rkeyFor(id)}, moods
@@ -108,7 +109,7 @@ final class RealIncident {
             m.put(k, 0L);
         }
         m.put(DriftKind.IN_SYNC, 193L);
-        m.put(DriftKind.MISSING_ON_PDS, 3L);
+        m.put(DriftKind.MISSING_ON_PDS, 2L);
         m.put(DriftKind.UNLINKED, 20L);
         m.put(DriftKind.DANGLING_LINK, 2L);
         m.put(DriftKind.DUPLICATE, 140L);

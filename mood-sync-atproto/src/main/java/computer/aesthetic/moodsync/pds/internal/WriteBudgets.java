@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The write budget of each repository as the PDS last reported it in the {@code RateLimit-*} headers of a write,
  * minus the points of writes sent since. A write that would overrun the budget waits for the window's reset when
- * that is near enough, and is otherwise refused without being sent. Thread-safe.
+ * that is near enough, and is otherwise refused without being sent. Headers whose reset is more than
+ * {@link Xrpc#MAX_RETRY_DELAY} away are distrusted (the budget is forgotten, the PDS decides), and policy windows
+ * are taken as 1 s to a day, so no header can refuse writes for ever or overflow the arithmetic. Thread-safe.
  */
 public final class WriteBudgets {
     private static final Logger LOG = LoggerFactory.getLogger(WriteBudgets.class);
@@ -138,11 +140,11 @@ public final class WriteBudgets {
         }
         int l;
         int r;
-        Instant resetAt;
+        long resetSecond;
         try {
             l = Integer.parseInt(limit.trim());
             r = Integer.parseInt(remaining.trim());
-            resetAt = Instant.ofEpochSecond(Long.parseLong(reset.trim()));
+            resetSecond = Long.parseLong(reset.trim());
         } catch (RuntimeException e) {
             LOG.debug("ignoring unreadable RateLimit headers of {}: {}", did, e.getMessage());
             return;
@@ -150,6 +152,17 @@ public final class WriteBudgets {
         if (l < 0 || r < 0) {
             return;
         }
+        Instant now = clock.instant();
+        if (resetSecond > now.getEpochSecond() + Xrpc.MAX_RETRY_DELAY.getSeconds()) {
+            // an absurd reset would refuse every write for ever: distrust the budget, let the PDS decide (a 429
+            // it sends is waited out at most a day)
+            if (states.remove(did) != null || LOG.isDebugEnabled()) {
+                LOG.info("ignoring the RateLimit headers of {}: a reset at epoch second {} is more than {} away",
+                        did, resetSecond, Xrpc.MAX_RETRY_DELAY);
+            }
+            return;
+        }
+        Instant resetAt = Instant.ofEpochSecond(Math.max(resetSecond, 0)); // a past reset: the window is over
         State s = states.computeIfAbsent(did, d -> new State());
         synchronized (s) {
             s.limit = l;
@@ -159,14 +172,15 @@ public final class WriteBudgets {
         }
     }
 
-    /** The window length from a policy like {@code 5000;w=3600}; an hour when unknown. */
+    /** The window length from a policy like {@code 5000;w=3600}, 1 s to a day; an hour when unknown. */
     static Duration windowOf(String policy) {
         if (policy != null) {
             for (String part : policy.split(";")) {
                 String p = part.trim();
                 if (p.startsWith("w=")) {
                     try {
-                        return Duration.ofSeconds(Long.parseLong(p.substring(2).trim()));
+                        long seconds = Long.parseLong(p.substring(2).trim());
+                        return Duration.ofSeconds(Math.max(1, Math.min(seconds, Xrpc.MAX_RETRY_DELAY.getSeconds())));
                     } catch (NumberFormatException e) {
                         break;
                     }

@@ -50,6 +50,12 @@ public final class Xrpc {
     private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*\\.?[A-Za-z0-9_-]*");
     private static final Pattern BEARER = Pattern.compile("(?i)(bearer|basic)\\s+[A-Za-z0-9._~+/=-]+");
     private static final int MAX_MESSAGE = 300;
+    /**
+     * The furthest a retry time or wait read from a PDS's headers may lie: a day. Headers asking for more
+     * ({@code Retry-After: 9223372036854775807}, a reset in the year 3000) are taken as a day, so no arithmetic
+     * overflows and no mood is scheduled for centuries.
+     */
+    public static final Duration MAX_RETRY_DELAY = Duration.ofDays(1);
 
     private final OkHttpClient client;
     private final ObjectMapper mapper;
@@ -293,7 +299,8 @@ public final class Xrpc {
 
     /**
      * Reads when a rate-limited call may be tried again: {@code Retry-After} (seconds or an HTTP date), otherwise
-     * {@code RateLimit-Reset} (epoch seconds).
+     * {@code RateLimit-Reset} (epoch seconds). The arithmetic saturates: the answer lies between now and
+     * {@link #MAX_RETRY_DELAY} from now.
      *
      * @param headers the response headers
      * @return the time, or null when the headers do not say
@@ -304,10 +311,11 @@ public final class Xrpc {
         if (retryAfter != null) {
             String v = retryAfter.trim();
             try {
-                return now.plusSeconds(Math.max(0, Long.parseLong(v)));
+                long seconds = Long.parseLong(v);
+                return seconds <= 0 ? now : now.plusSeconds(Math.min(seconds, MAX_RETRY_DELAY.getSeconds()));
             } catch (NumberFormatException e) {
                 try {
-                    return ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+                    return within(now, ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toEpochSecond());
                 } catch (DateTimeParseException ignored) {
                     // fall through to RateLimit-Reset
                 }
@@ -316,12 +324,28 @@ public final class Xrpc {
         String reset = headers.get("RateLimit-Reset");
         if (reset != null) {
             try {
-                return Instant.ofEpochSecond(Long.parseLong(reset.trim()));
-            } catch (NumberFormatException | java.time.DateTimeException e) {
+                return within(now, Long.parseLong(reset.trim()));
+            } catch (NumberFormatException e) {
                 return null;
             }
         }
         return null;
+    }
+
+    /**
+     * Brings an epoch second from a header into {@code [now, now + MAX_RETRY_DELAY]} without overflowing.
+     *
+     * @param now the current time
+     * @param epochSecond the header's time
+     * @return the time, saturated
+     */
+    public static Instant within(Instant now, long epochSecond) {
+        long earliest = now.getEpochSecond();
+        long latest = earliest + MAX_RETRY_DELAY.getSeconds();
+        if (epochSecond <= earliest) {
+            return now;
+        }
+        return epochSecond >= latest ? now.plus(MAX_RETRY_DELAY) : Instant.ofEpochSecond(epochSecond);
     }
 
     private static PdsException ioFailure(String nsid, IOException e) {
