@@ -16,7 +16,8 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The benchmark harness: {@code Bench [all|migrate|reconcile|latency|micro]... [--quick] [--out DIR]}. Prints a
+ * The benchmark harness: {@code Bench [all|migrate|reconcile|latency|latency-sizes|sustained|micro]... [--quick]
+ * [--out DIR]}. Prints a
  * table of figures (median of the runs, with min and max) and the targets of issue 8, and writes the same as JSON
  * to {@code DIR/benchmarks.json} (default {@code benchmarks/target}). Nothing is hard-coded: every number is
  * measured in this process (the JMH figures in its forks).
@@ -82,15 +83,16 @@ public final class Bench {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--out" -> out = Path.of(args[++i]);
-                case "all", "migrate", "reconcile", "latency", "micro" -> what.add(args[i]);
+                case "all", "migrate", "reconcile", "latency", "latency-sizes", "sustained", "micro" -> what.add(args[i]);
                 default -> {
-                    System.err.println("usage: Bench [all|migrate|reconcile|latency|micro]... [--quick] [--out DIR]");
+                    System.err.println("usage: Bench [all|migrate|reconcile|latency|latency-sizes|sustained|micro]..."
+                            + " [--quick] [--out DIR]");
                     System.exit(2);
                 }
             }
         }
         if (what.isEmpty() || what.contains("all")) {
-            what = List.of("migrate", "reconcile", "latency", "micro");
+            what = List.of("migrate", "reconcile", "latency", "latency-sizes", "sustained", "micro");
         }
         Settings s = new Settings(quick);
         Set<String> chosen = Set.copyOf(what);
@@ -107,6 +109,13 @@ public final class Bench {
             }
             if (chosen.contains("latency")) {
                 figures.addAll(new LatencyBench(env, s).run());
+            }
+            if (chosen.contains("latency-sizes")) {
+                figures.addAll(new LatencyBench(env, s).sized(1_000, "lat-1k"));
+                figures.addAll(new LatencyBench(env, s).sized(s.quick ? 10_000 : 100_000, "lat-100k"));
+            }
+            if (chosen.contains("sustained")) {
+                figures.addAll(new SustainedBench(env, s).run());
             }
         }
         if (chosen.contains("micro")) {
