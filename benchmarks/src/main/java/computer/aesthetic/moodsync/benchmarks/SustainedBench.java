@@ -85,7 +85,7 @@ final class SustainedBench {
     }
 
     /** One measured window's outcome. */
-    record Window(double written, double offered, long backlogAtEnd, String backlog) {
+    record Window(double written, double offered, long backlogAtEnd, String backlog, Map<String, String> calls) {
     }
 
     List<Figure> run() throws Exception {
@@ -135,6 +135,7 @@ final class SustainedBench {
                     offered.add(w.offered());
                     if (run == s.runs) {
                         written.get(n).detail("backlog every second (last run)", w.backlog());
+                        written.get(n).detail("calls of the last run (time summed over the threads)", w.calls());
                     }
                 }
             }
@@ -176,7 +177,10 @@ final class SustainedBench {
     private Window windowWorker(MongoDatabase db, AccountDirectory accounts, AtprotoRepo repo, List<UserId> users,
             int instances, int threads, int secs) {
         MongoCollection<Document> coll = freshCollection(db);
-        MoodStore store = MongoMoodStore.builder(db).collection(coll.getNamespace().getCollectionName()).build();
+        Timing timing = new Timing("");
+        MoodStore store = timing.wrap(MoodStore.class,
+                MongoMoodStore.builder(db).collection(coll.getNamespace().getCollectionName()).build());
+        AtprotoRepo timedRepo = timing.wrap(AtprotoRepo.class, repo);
         AtomicLong synced = new AtomicLong();
         SyncListener counting = new SyncListener() {
             @Override
@@ -187,12 +191,12 @@ final class SustainedBench {
         List<MoodSyncService> services = new ArrayList<>();
         try {
             for (int i = 0; i < instances; i++) {
-                services.add(MoodSyncService.builder().store(store).repo(repo).accounts(accounts)
+                services.add(MoodSyncService.builder().store(store).repo(timedRepo).accounts(accounts)
                         .mode(SyncMode.QUEUED).workerThreads(threads).instanceId("bench-" + collections + "-" + i)
                         .listener(counting).build());
             }
             int[] next = {0};
-            return drive(users, secs, synced::get, (u) -> {
+            return drive(users, secs, synced::get, timing::summary, (u) -> {
                 MoodSyncService svc = services.get(next[0]++ % services.size());
                 SyncResult r = svc.post(u, "sustained post");
                 if (r.reason().orElse(null) != PendingReason.QUEUED) {
@@ -217,7 +221,7 @@ final class SustainedBench {
         }
         RawSync.Run run = raw.start(coll, byUser, threads);
         try {
-            return drive(users, secs, run.written::get, u -> {
+            return drive(users, secs, run.written::get, run::summary, u -> {
                 Moods.M m = new Moods.M(MoodId.generate(), u, "sustained post", Instant.now());
                 coll.insertOne(m.originDoc());
                 run.offer(m);
@@ -233,7 +237,7 @@ final class SustainedBench {
      * written per second during the window.
      */
     private Window drive(List<UserId> users, int secs, java.util.function.LongSupplier written,
-            Consumer<UserId> post) {
+            java.util.function.Supplier<Map<String, String>> calls, Consumer<UserId> post) {
         Random rnd = new Random(46);
         long periodNanos = (long) (1e9 / rate);
         long t0 = System.nanoTime();
@@ -261,7 +265,8 @@ final class SustainedBench {
         }
         long elapsed = System.nanoTime() - t0;
         long w = written.getAsLong() - writtenAtStart;
-        return new Window(w / Stats.seconds(elapsed), posted / Stats.seconds(elapsed), posted - w, series.toString());
+        return new Window(w / Stats.seconds(elapsed), posted / Stats.seconds(elapsed), posted - w, series.toString(),
+                calls.get());
     }
 
     private static void sleepNanos(long nanos) {
@@ -291,6 +296,7 @@ final class SustainedBench {
 
         final class Run {
             final AtomicLong written = new AtomicLong();
+            private final Timing timing = new Timing("");
             private final LinkedHashMap<UserId, List<Moods.M>> queued = new LinkedHashMap<>();
             private final AtomicBoolean running = new AtomicBoolean(true);
             private final java.util.concurrent.atomic.AtomicReference<RuntimeException> failure =
@@ -363,6 +369,7 @@ final class SustainedBench {
                 okhttp3.Request req = new okhttp3.Request.Builder().url(base + "/xrpc/" + nsid)
                         .header("Authorization", "Bearer " + a.accessJwt())
                         .post(okhttp3.RequestBody.create(body, JSON)).build();
+                long t0 = System.nanoTime();
                 try (okhttp3.Response res = http.newCall(req).execute()) {
                     byte[] answer = res.body().bytes();
                     if (res.code() != 200) {
@@ -372,6 +379,8 @@ final class SustainedBench {
                 } catch (java.io.IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
+                long t1 = System.nanoTime();
+                timing.add(nsid.substring(nsid.lastIndexOf('.') + 1), t1 - t0);
                 List<UpdateOneModel<Document>> links = new ArrayList<>(batch.size());
                 for (Moods.M m : batch) {
                     Bson filter = eq("_id", new ObjectId(m.id().value()));
@@ -379,7 +388,12 @@ final class SustainedBench {
                             MoodRecords.rkeyFor(m.id()).value())));
                 }
                 coll.bulkWrite(links, new BulkWriteOptions().ordered(false));
+                timing.add("mongo bulkWrite of the links", System.nanoTime() - t1);
                 written.addAndGet(batch.size());
+            }
+
+            Map<String, String> summary() {
+                return timing.summary();
             }
 
             void stop() {
