@@ -107,7 +107,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
         this.reconciler = Reconciler.builder().store(store).repo(repo).accounts(accounts).clock(clock)
                 .whenTolerance(b.whenTolerance).build();
         Repairer.Builder repairs = Repairer.builder().reconciler(reconciler).listener(b.repairListener)
-                .maxWait(b.maxBudgetWait).repoLocks(this::lockFor);
+                .maxWait(b.maxBudgetWait).repoLocks(this::lockFor).eraseWait(b.lease.multipliedBy(2));
         if (b.accountDeleter != null) {
             repairs.accountDeleter(b.accountDeleter);
         }
@@ -125,12 +125,14 @@ final class DefaultMoodSyncService implements MoodSyncService {
     public SyncResult post(UserId user, String text) {
         Objects.requireNonNull(user, "user");
         MoodRecords.checkNewText(text);
+        refuseIfErased(user);
         Instant now = clock.instant();
         Optional<Account> account = accounts.findByUser(user);
         MoodId id = MoodId.generate(now);
         if (account.isEmpty()) {
             Mood mood = new Mood(id, user, text, now, false, Optional.empty(), Optional.empty());
             store.insert(mood);
+            refuseIfErasedMeanwhile(user);
             return noAccount(mood);
         }
         String owner = newOwner();
@@ -141,6 +143,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
             Mood mood = new Mood(id, user, text, now, false, Optional.empty(),
                     Optional.of(PendingSync.start(SyncOp.CREATE, down.get())));
             store.insert(mood);
+            refuseIfErasedMeanwhile(user);
             stored.increment();
             safely(() -> listener.stored(mood, SyncOp.CREATE));
             safely(() -> listener.pending(mood, SyncOp.CREATE, PendingReason.PDS_UNAVAILABLE, null));
@@ -153,6 +156,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
         }
         Mood mood = new Mood(id, user, text, now, false, Optional.empty(), Optional.of(marker));
         store.insert(mood);
+        refuseIfErasedMeanwhile(user);
         return afterStore(mood, account.get(), owner, SyncOp.CREATE, true);
     }
 
@@ -324,10 +328,12 @@ final class DefaultMoodSyncService implements MoodSyncService {
     private SyncResult change(MoodId id, Optional<String> text, Optional<Boolean> deleted, SyncOp op) {
         Objects.requireNonNull(id, "id");
         Mood current = store.find(id).orElseThrow(() -> new NoSuchMoodException(id));
+        refuseIfErased(current.user());
         Optional<Account> account = accounts.findByUser(current.user());
         Instant now = clock.instant();
         PendingSync marker = PendingSync.start(op, now);
         Mood changed = store.change(id, new MoodChange(text, deleted, marker));
+        refuseIfErasedMeanwhile(current.user());
         if (account.isEmpty()) {
             store.completeSync(id, marker.token(), instanceId, Optional.empty());
             return noAccount(changed);
@@ -381,6 +387,27 @@ final class DefaultMoodSyncService implements MoodSyncService {
             }
             LOG.warn("inline write of mood {} failed unexpectedly; the worker will retry it", mood.id(), cause);
             return SyncResult.pending(mood.id(), PendingReason.PDS_ERROR, String.valueOf(cause));
+        }
+    }
+
+    /** Erasure fence: a fenced user's posts and changes are refused before anything is written. */
+    private void refuseIfErased(UserId user) {
+        Optional<Instant> since = store.fencedSince(user);
+        if (since.isPresent()) {
+            throw new UserErasedException(user, since.get());
+        }
+    }
+
+    /**
+     * Erasure fence, after a store write that raced an erase: the erase may have deleted the user's moods before
+     * this write landed, so what it wrote is removed again (all the user's moods are to go) and nothing reaches the
+     * PDS. A write before the fence is the erase's to delete: it waits for the write's lease.
+     */
+    private void refuseIfErasedMeanwhile(UserId user) {
+        Optional<Instant> since = store.fencedSince(user);
+        if (since.isPresent()) {
+            store.deleteAllOf(user);
+            throw new UserErasedException(user, since.get());
         }
     }
 

@@ -282,4 +282,50 @@ public interface MoodStore {
      * @return how many documents were removed
      */
     long deleteAllOf(UserId user);
+
+    // ---- erasure fence (tombstones) ------------------------------------------------------------------------------
+
+    /**
+     * Fences a user for erasure: places a tombstone (kept if one is there, with its first time) that the sync service
+     * checks before and after every post and change of the user's moods, refusing them with
+     * {@link computer.aesthetic.moodsync.UserErasedException}; and removes the pending marker of every mood of the
+     * user whose lease is free or expired at {@code now}, so no writer can claim it any more. Markers whose lease is
+     * live are left: their writer is still at work. Idempotent: call it again until it reports no live lease.
+     *
+     * <p>The default implementation throws {@link UnsupportedOperationException}: a store without tombstones cannot
+     * make an erasure final (erase then says so in its receipt).
+     *
+     * @param user the user
+     * @param now the current time, for judging leases
+     * @return the latest expiry of the live leases left on the user's moods, or empty when no writer holds one
+     * @throws UnsupportedOperationException if the store has no tombstones
+     */
+    default Optional<Instant> fenceUser(UserId user, Instant now) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot fence users for erasure");
+    }
+
+    /**
+     * Tells whether a user is fenced for erasure, and since when.
+     *
+     * <p>The default implementation returns empty (stores without tombstones fence nobody).
+     *
+     * @param user the user
+     * @return when the tombstone was placed, or empty when the user is not fenced
+     */
+    default Optional<Instant> fencedSince(UserId user) {
+        return Optional.empty();
+    }
+
+    /**
+     * Removes a user's tombstone, so the user may post again (for example an account re-created on purpose). Moods
+     * are not brought back.
+     *
+     * <p>The default implementation returns false.
+     *
+     * @param user the user
+     * @return true when a tombstone was removed
+     */
+    default boolean unfenceUser(UserId user) {
+        return false;
+    }
 }

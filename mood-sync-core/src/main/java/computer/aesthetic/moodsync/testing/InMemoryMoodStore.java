@@ -85,6 +85,8 @@ public final class InMemoryMoodStore implements MoodStore {
     /** Injected failures still to come, after the operation took effect; guarded by {@link #lock}. */
     private final Map<String, Integer> failAfter = new HashMap<>();
     private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
+    /** Erasure tombstones: when each fenced user was fenced; guarded by {@link #lock}. */
+    private final Map<UserId, Instant> fences = new HashMap<>();
 
     private InMemoryMoodStore() {
     }
@@ -505,6 +507,43 @@ public final class InMemoryMoodStore implements MoodStore {
             }
             return removed;
         });
+    }
+
+    /** {@inheritDoc} The tombstone survives {@link #deleteAllOf}. */
+    @Override
+    public Optional<Instant> fenceUser(UserId user, Instant now) {
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(now, "now");
+        return run("fenceUser", () -> {
+            fences.putIfAbsent(user, now);
+            Instant latest = null;
+            for (MoodId id : new ArrayList<>(byUser.getOrDefault(user, new TreeSet<>()))) {
+                Mood m = moods.get(id);
+                Optional<PendingSync> marker = m.pending();
+                if (marker.isEmpty()) {
+                    continue;
+                }
+                if (marker.get().isLeased(now)) {
+                    Instant until = marker.get().leaseUntil().orElseThrow();
+                    latest = latest == null || until.isAfter(latest) ? until : latest;
+                } else {
+                    put(m, m.withPending(Optional.empty()));
+                }
+            }
+            return Optional.ofNullable(latest);
+        });
+    }
+
+    @Override
+    public Optional<Instant> fencedSince(UserId user) {
+        Objects.requireNonNull(user, "user");
+        return run("fencedSince", () -> Optional.ofNullable(fences.get(user)));
+    }
+
+    @Override
+    public boolean unfenceUser(UserId user) {
+        Objects.requireNonNull(user, "user");
+        return run("unfenceUser", () -> fences.remove(user) != null);
     }
 
     @Override

@@ -902,4 +902,40 @@ public abstract class MoodStoreContract {
         Set<MoodId> listed = list(store.listByUser(ALICE)).stream().map(Mood::id).collect(Collectors.toSet());
         assertThat(listed).containsExactly(m.id());
     }
+
+    // ---- erasure fence -------------------------------------------------------------------------------------------
+
+    @Test
+    void fenceUserCancelsFreeMarkersReportsLiveLeasesAndKeepsItsFirstTime() {
+        Mood free = posted(ALICE, 1);
+        Mood leased = posted(ALICE, 2);
+        Mood bobs = posted(BOB, 3);
+        store.insert(free);
+        store.insert(leased);
+        store.insert(bobs);
+        Instant now = T0.truncatedTo(ChronoUnit.MILLIS).plusSeconds(10);
+        Mood writing = store.tryLease(leased.id(), "writer", now, now.plusSeconds(60)).orElseThrow();
+        assertThat(store.fencedSince(ALICE)).isEmpty();
+
+        assertThat(store.fenceUser(ALICE, now)).contains(now.plusSeconds(60));
+        assertThat(store.fencedSince(ALICE)).contains(now);
+        assertThat(store.fencedSince(BOB)).isEmpty();
+        assertThat(store.find(free.id()).orElseThrow().pending()).isEmpty();
+        assertThat(store.find(leased.id()).orElseThrow().pending()).isPresent();
+        assertThat(store.find(bobs.id()).orElseThrow().pending()).isPresent();
+        assertThat(store.claimDue(claim("worker", now.plusSeconds(1), Optional.of(ALICE), 10))).isEmpty();
+
+        // The writer reports back and fails: its marker becomes due again, and the next fence cancels it.
+        store.reschedule(leased.id(), writing.pending().orElseThrow().token(), "writer", 1, now, "boom", false);
+        assertThat(store.fenceUser(ALICE, now.plusSeconds(2))).isEmpty();
+        assertThat(store.find(leased.id()).orElseThrow().pending()).isEmpty();
+        assertThat(store.fencedSince(ALICE)).contains(now);
+
+        // The tombstone outlives the moods, until it is lifted.
+        store.deleteAllOf(ALICE);
+        assertThat(store.fencedSince(ALICE)).contains(now);
+        assertThat(store.unfenceUser(ALICE)).isTrue();
+        assertThat(store.fencedSince(ALICE)).isEmpty();
+        assertThat(store.unfenceUser(ALICE)).isFalse();
+    }
 }

@@ -119,6 +119,8 @@ public final class MongoMoodStore implements MoodStore {
     private static final Logger LOG = LoggerFactory.getLogger(MongoMoodStore.class);
     /** The default collection name. */
     public static final String DEFAULT_COLLECTION = "moods";
+    /** The default collection of erasure tombstones ({@link #fenceUser}). */
+    public static final String DEFAULT_TOMBSTONES = "moodsyncTombstones";
 
     /**
      * The shape checks a filter can make: a malformed document is refused rather than given a pending marker or a
@@ -131,9 +133,12 @@ public final class MongoMoodStore implements MoodStore {
             or(eq(MoodDocuments.DELETED, null), type(MoodDocuments.DELETED, "bool")));
 
     private final MongoCollection<Document> moods;
+    /** Erasure tombstones: {@code {_id: user, since: Date}}. */
+    private final MongoCollection<Document> tombstones;
 
-    private MongoMoodStore(MongoCollection<Document> moods) {
+    private MongoMoodStore(MongoCollection<Document> moods, MongoCollection<Document> tombstones) {
         this.moods = moods;
+        this.tombstones = tombstones;
     }
 
     /**
@@ -152,6 +157,7 @@ public final class MongoMoodStore implements MoodStore {
     public static final class Builder {
         private final MongoDatabase database;
         private String collection = DEFAULT_COLLECTION;
+        private String tombstones = DEFAULT_TOMBSTONES;
         private boolean createIndexes = true;
 
         private Builder(MongoDatabase database) {
@@ -166,6 +172,18 @@ public final class MongoMoodStore implements MoodStore {
          */
         public Builder collection(String name) {
             this.collection = Objects.requireNonNull(name, "collection");
+            return this;
+        }
+
+        /**
+         * Sets the collection of erasure tombstones ({@link MongoMoodStore#fenceUser}): one small document per
+         * erased user, {@code {_id: user, since: Date}}.
+         *
+         * @param name the collection name; default {@value MongoMoodStore#DEFAULT_TOMBSTONES}
+         * @return this builder
+         */
+        public Builder tombstonesCollection(String name) {
+            this.tombstones = Objects.requireNonNull(name, "tombstonesCollection");
             return this;
         }
 
@@ -190,8 +208,10 @@ public final class MongoMoodStore implements MoodStore {
          */
         public MongoMoodStore build() {
             validateCollectionName("collection", collection);
+            validateCollectionName("tombstonesCollection", tombstones);
             MongoMoodStore store = new MongoMoodStore(database.getCollection(collection)
-                    .withCodecRegistry(MongoClientSettings.getDefaultCodecRegistry()));
+                    .withCodecRegistry(MongoClientSettings.getDefaultCodecRegistry()),
+                    database.getCollection(tombstones).withCodecRegistry(MongoClientSettings.getDefaultCodecRegistry()));
             if (createIndexes) {
                 store.createIndexes();
             }
@@ -707,6 +727,49 @@ public final class MongoMoodStore implements MoodStore {
     public long deleteAllOf(UserId user) {
         Objects.requireNonNull(user, "user");
         return run("deleteAllOf", () -> moods.deleteMany(eq(MoodDocuments.USER, user.value()))).getDeletedCount();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Three steps, each atomic on its documents: an upsert of the tombstone ({@code $setOnInsert}, so the first
+     * time is kept), one {@code updateMany} that unsets {@code atprotoSync} on the user's moods whose lease is absent
+     * or expired, and one query for the latest live lease. The tombstone survives {@link #deleteAllOf}.
+     */
+    @Override
+    public Optional<Instant> fenceUser(UserId user, Instant now) {
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(now, "now");
+        Date at = Date.from(now);
+        run("fenceUser", () -> tombstones.updateOne(eq(MoodDocuments.ID, user.value()),
+                Updates.setOnInsert("since", at), new com.mongodb.client.model.UpdateOptions().upsert(true)));
+        run("fenceUser", () -> moods.updateMany(and(eq(MoodDocuments.USER, user.value()), exists(MoodDocuments.SYNC),
+                or(eq(MoodDocuments.SYNC_LEASE_UNTIL, null), lte(MoodDocuments.SYNC_LEASE_UNTIL, at))),
+                Updates.unset(MoodDocuments.SYNC)));
+        Document busiest = run("fenceUser", () -> moods.find(and(eq(MoodDocuments.USER, user.value()),
+                gt(MoodDocuments.SYNC_LEASE_UNTIL, at))).sort(Sorts.descending(MoodDocuments.SYNC_LEASE_UNTIL))
+                .projection(Projections.include(MoodDocuments.SYNC_LEASE_UNTIL)).first());
+        if (busiest == null) {
+            return Optional.empty();
+        }
+        Object until = busiest.get(MoodDocuments.SYNC, Document.class).get("leaseUntil");
+        return until instanceof Date d ? Optional.of(d.toInstant()) : Optional.of(now);
+    }
+
+    @Override
+    public Optional<Instant> fencedSince(UserId user) {
+        Objects.requireNonNull(user, "user");
+        Document d = run("fencedSince", () -> tombstones.find(eq(MoodDocuments.ID, user.value())).first());
+        if (d == null) {
+            return Optional.empty();
+        }
+        return Optional.of(d.get("since") instanceof Date since ? since.toInstant() : Instant.EPOCH);
+    }
+
+    @Override
+    public boolean unfenceUser(UserId user) {
+        Objects.requireNonNull(user, "user");
+        return run("unfenceUser", () -> tombstones.deleteOne(eq(MoodDocuments.ID, user.value()))).getDeletedCount() > 0;
     }
 
     private static Optional<Mood> readOrSkip(Document d) {
