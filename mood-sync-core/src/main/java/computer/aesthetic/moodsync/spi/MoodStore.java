@@ -156,7 +156,9 @@ public interface MoodStore {
      * Records that the PDS write of marker {@code token} succeeded: links {@code rkey} when given, removes the
      * marker if (and only if) it still has {@code token}, and otherwise releases {@code owner}'s lease on the newer
      * marker so that work becomes claimable. The link is set even when the marker has moved on, because the
-     * record does exist.
+     * record does exist. When the marker is removed, the recorded CID ({@link Mood#recordCid()}) is forgotten, since
+     * this form does not say what was written; the write path uses the fenced
+     * {@link #completeSync(MoodId, long, String, Optional, Optional, Instant)}.
      *
      * @param id the mood
      * @param token the marker's token
@@ -165,6 +167,43 @@ public interface MoodStore {
      * @return true when the marker was removed
      */
     boolean completeSync(MoodId id, long token, String owner, Optional<RecordKey> rkey);
+
+    /**
+     * Records that the PDS write of marker {@code token} succeeded, and the CID of the record it left: the fenced
+     * form of {@link #completeSync(MoodId, long, String, Optional)}, which the write path uses.
+     * <ul>
+     *   <li>While the mood still carries marker {@code token}: links {@code rkey} when given, records {@code cid}
+     *       as the record's CID ({@link Mood#recordCid()}; removed when empty, after a delete), removes the marker
+     *       and returns true.</li>
+     *   <li>Otherwise the write was superseded: links {@code rkey} when given (the record exists), leaves the
+     *       recorded CID alone, and returns false. When a newer marker exists, {@code owner}'s lease on it is
+     *       released; when the mood has no marker at all (a newer write already completed, so this write may have
+     *       landed after it), a fresh marker due at {@code now} is put back ({@link SyncOp#DELETE} for a deleted
+     *       mood, else {@link SyncOp#UPDATE}), so the mood's current state is written again. A superseded write
+     *       never leaves the PDS behind the store for good.</li>
+     * </ul>
+     * Implementations should do each case in one atomic update. The default delegates to
+     * {@link #completeSync(MoodId, long, String, Optional)}, does not record the CID (so every update learns it
+     * from the PDS first), and puts the marker back in a second step.
+     *
+     * @param id the mood
+     * @param token the marker's token
+     * @param owner the writer that made the write
+     * @param rkey the record key now holding the mood's record, or empty to leave the link as it is
+     * @param cid the CID of the record at the linked key after the write, or empty when the write deleted it
+     * @param now the due time of a marker put back
+     * @return true when the marker was removed; false when the write was superseded (never report it as synced)
+     */
+    default boolean completeSync(MoodId id, long token, String owner, Optional<RecordKey> rkey,
+            Optional<computer.aesthetic.moodsync.data.Cid> cid, Instant now) {
+        if (completeSync(id, token, owner, rkey)) {
+            return true;
+        }
+        find(id).filter(m -> m.pending().isEmpty()).ifPresent(m -> setPending(id,
+                computer.aesthetic.moodsync.PendingSync.start(m.deleted() ? computer.aesthetic.moodsync.SyncOp.DELETE
+                        : computer.aesthetic.moodsync.SyncOp.UPDATE, now)));
+        return false;
+    }
 
     /**
      * Records a failed attempt of marker {@code token}: sets attempts, next attempt time and last error, releases

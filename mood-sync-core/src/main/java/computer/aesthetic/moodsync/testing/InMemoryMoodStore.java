@@ -6,6 +6,7 @@ import computer.aesthetic.moodsync.NoSuchMoodException;
 import computer.aesthetic.moodsync.PendingSync;
 import computer.aesthetic.moodsync.StoreConflictException;
 import computer.aesthetic.moodsync.StoreException;
+import computer.aesthetic.moodsync.SyncOp;
 import computer.aesthetic.moodsync.UserId;
 import computer.aesthetic.moodsync.spi.Claim;
 import computer.aesthetic.moodsync.spi.MalformedMood;
@@ -296,7 +297,7 @@ public final class InMemoryMoodStore implements MoodStore {
             PendingSync marker = new PendingSync(p.op(), p.token(), p.attempts(), p.nextAttemptAt(), p.lastError(),
                     leaseOwner, leaseUntil, p.failed());
             Mood updated = new Mood(old.id(), old.user(), change.text().orElse(old.text()), old.when(),
-                    change.deleted().orElse(old.deleted()), old.rkey(), Optional.of(marker));
+                    change.deleted().orElse(old.deleted()), old.rkey(), Optional.of(marker), old.recordCid());
             put(old, updated);
             return updated;
         });
@@ -340,7 +341,43 @@ public final class InMemoryMoodStore implements MoodStore {
             }
             boolean matches = old.pending().map(p -> p.token() == token).orElse(false);
             Mood updated = rkey.isPresent() ? old.withRkey(rkey) : old;
+            if (matches) {
+                updated = updated.withRecordCid(Optional.empty()); // the write's CID is not known: learn it next time
+            }
             updated = updated.withPending(matches ? Optional.empty() : old.pending().map(p -> released(p, owner)));
+            put(old, updated);
+            return matches;
+        });
+    }
+
+    /** {@inheritDoc} Atomic. Returns false, changing nothing, when there is no such mood. */
+    @Override
+    public boolean completeSync(MoodId id, long token, String owner, Optional<RecordKey> rkey,
+            Optional<computer.aesthetic.moodsync.data.Cid> cid, Instant now) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(rkey, "rkey");
+        Objects.requireNonNull(cid, "cid");
+        Objects.requireNonNull(now, "now");
+        return run("completeSync", () -> {
+            Mood old = moods.get(id);
+            if (old == null) {
+                return false;
+            }
+            if (rkey.isPresent()) {
+                checkRkeyFree("completeSync", id, rkey);
+            }
+            Mood updated = rkey.isPresent() ? old.withRkey(rkey) : old;
+            boolean matches = old.pending().map(p -> p.token() == token).orElse(false);
+            if (matches) {
+                updated = updated.withRecordCid(updated.rkey().isPresent() ? cid : Optional.empty())
+                        .withPending(Optional.empty());
+            } else if (old.pending().isPresent()) {
+                updated = updated.withPending(old.pending().map(p -> released(p, owner)));
+            } else {
+                updated = updated.withPending(Optional.of(PendingSync.start(
+                        old.deleted() ? SyncOp.DELETE : SyncOp.UPDATE, now)));
+            }
             put(old, updated);
             return matches;
         });
@@ -444,7 +481,7 @@ public final class InMemoryMoodStore implements MoodStore {
         run("setLink", () -> {
             Mood old = existing(id);
             checkRkeyFree("setLink", id, rkey);
-            put(old, old.withRkey(rkey));
+            put(old, old.withRkey(rkey).withRecordCid(Optional.empty())); // a relink forgets the recorded CID
             return null;
         });
     }

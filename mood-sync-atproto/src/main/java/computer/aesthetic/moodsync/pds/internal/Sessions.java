@@ -9,6 +9,7 @@ import computer.aesthetic.moodsync.syntax.Did;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -154,7 +155,7 @@ public final class Sessions {
     private Session refresh(Xrpc xrpc, Session stale) {
         XrpcResponse r = xrpc.procedure(stale.pds(), REFRESH, null,
                 stale.refreshAuthorization());
-        return sessionFrom(stale.did(), stale.pds(), r.body(), REFRESH);
+        return sessionFrom(stale.did(), stale.pds(), r, REFRESH);
     }
 
     private Session login(Xrpc xrpc, Slot slot, Account account, HttpUrl pds, String hostKey, boolean retries) {
@@ -174,8 +175,8 @@ public final class Sessions {
         try {
             // inside a call that is already being retried (renewal), log in once: no nested retries
             r = retries
-                    ? resilience.call(hostKey, Resilience.Safety.IDEMPOTENT, () -> xrpc.procedure(pds, CREATE, body, null))
-                    : xrpc.procedure(pds, CREATE, body, null);
+                    ? resilience.call(hostKey, Resilience.Safety.IDEMPOTENT, () -> createSession(xrpc, pds, body, password))
+                    : createSession(xrpc, pds, body, password);
         } catch (RateLimitedException e) {
             throw e;
         } catch (PdsException e) {
@@ -193,12 +194,17 @@ public final class Sessions {
         }
         slot.refusal = null;
         slot.refusedPassword = null;
-        Session s = sessionFrom(did, pds, r.body(), CREATE);
+        Session s = sessionFrom(did, pds, r, CREATE);
         LOG.info("logged in {} on {}", did, pds);
         return s;
     }
 
-    private Session sessionFrom(Did did, HttpUrl pds, JsonNode body, String nsid) {
+    private static XrpcResponse createSession(Xrpc xrpc, HttpUrl pds, ObjectNode body, Secret password) {
+        return xrpc.procedure(pds, CREATE, body, null, h -> { }, List.of(password.reveal()));
+    }
+
+    private Session sessionFrom(Did did, HttpUrl pds, XrpcResponse r, String nsid) {
+        JsonNode body = r.body();
         String access = JsonValues.string(body, "accessJwt");
         String refresh = JsonValues.string(body, "refreshJwt");
         if (access == null || access.isEmpty() || refresh == null || refresh.isEmpty()) {
@@ -209,7 +215,7 @@ public final class Sessions {
         String answeredDid = JsonValues.string(body, "did");
         if (answeredDid != null && !answeredDid.equals(did.value())) {
             throw new PdsAuthenticationException(200, null, nsid + ": logged in as " + did + " but the PDS answered"
-                    + " for " + answeredDid);
+                    + " for " + r.redact(answeredDid));
         }
         return new Session(did, pds, Secret.of(access), Secret.of(refresh), generations.incrementAndGet());
     }
