@@ -140,7 +140,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
                 : new Xrpc(b.identityResolver.connectionsFor(client), b.objectMapper, b.maxResponseBytes, b.clock);
         this.resilience = new Resilience(new Resilience.Settings(b.maxRetries, b.initialBackoff, b.maxBackoff,
                 b.jitter, b.maxRateLimitWait, b.circuitFailureThreshold, b.circuitOpenDuration), b.clock);
-        this.sessions = new Sessions(b.clock, resilience, b.loginFailureCooldown);
+        this.sessions = new Sessions(b.clock, resilience, b.loginFailureCooldown, b.initialBackoff);
         this.budgets = new WriteBudgets(b.clock, b.maxBudgetWait, d -> Thread.sleep(Math.max(1, d.toMillis())));
     }
 
@@ -531,6 +531,11 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
     private Target target(Did did) {
         Objects.requireNonNull(did, "repo");
         Optional<Account> account = accounts.findByDid(did);
+        if (account.isPresent() && !account.get().did().equals(did)) {
+            // logging in as one DID and writing to another would at best fail, at worst write with the wrong account
+            throw new PdsAuthenticationException(0, null, "the AccountDirectory answered findByDid(" + did
+                    + ") with the account of " + account.get().did() + "; refusing to use it for " + did);
+        }
         Optional<URI> endpoint = account.flatMap(Account::pdsEndpoint);
         HttpUrl pds;
         Xrpc transport = xrpc;
