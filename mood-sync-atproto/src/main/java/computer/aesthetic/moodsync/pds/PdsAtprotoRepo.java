@@ -283,6 +283,10 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
         if (atUri.rkey().isEmpty()) {
             throw malformed("com.atproto.repo.getRecord", "a record URI", r.redact(uri));
         }
+        if (!atUri.equals(AtUri.of(repo, collection, rkey))) {
+            throw malformed("com.atproto.repo.getRecord", "the record " + AtUri.of(repo, collection, rkey),
+                    "another record: " + r.redact(atUri.toString()));
+        }
         return Optional.of(new RepoRecord(atUri, cid, value));
     }
 
@@ -308,9 +312,19 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
             throw malformed("com.atproto.repo.listRecords", "a 'records' array", records == null ? "none"
                     : records.getNodeType().toString());
         }
+        if (records.size() > clamped) {
+            throw malformed("com.atproto.repo.listRecords", "at most the " + clamped + " records asked for",
+                    records.size() + " records");
+        }
         List<RepoRecord> out = new ArrayList<>(records.size());
         for (JsonNode rec : records.values()) {
-            listed(r, rec).ifPresent(out::add);
+            Optional<RepoRecord> one = listed(r, rec);
+            if (one.isPresent() && !(one.get().uri().authority().equals(repo)
+                    && one.get().uri().collection().equals(Optional.of(collection)))) {
+                throw malformed("com.atproto.repo.listRecords", "records of " + repo + "/" + collection,
+                        "a record of another repository or collection: " + r.redact(one.get().uri().toString()));
+            }
+            one.ifPresent(out::add);
         }
         String next = JsonValues.string(r.body(), "cursor");
         return new RecordPage(out, next == null || next.isEmpty() ? Optional.empty() : Optional.of(next));
