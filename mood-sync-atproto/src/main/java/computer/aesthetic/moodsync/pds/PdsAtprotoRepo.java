@@ -140,7 +140,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
                 : new Xrpc(b.identityResolver.connectionsFor(client), b.objectMapper, b.maxResponseBytes, b.clock);
         this.resilience = new Resilience(new Resilience.Settings(b.maxRetries, b.initialBackoff, b.maxBackoff,
                 b.jitter, b.maxRateLimitWait, b.circuitFailureThreshold, b.circuitOpenDuration), b.clock);
-        this.sessions = new Sessions(b.clock, resilience, b.loginFailureCooldown);
+        this.sessions = new Sessions(b.clock, resilience, b.loginFailureCooldown, b.initialBackoff);
         this.budgets = new WriteBudgets(b.clock, b.maxBudgetWait, d -> Thread.sleep(Math.max(1, d.toMillis())));
     }
 
@@ -283,6 +283,10 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
         if (atUri.rkey().isEmpty()) {
             throw malformed("com.atproto.repo.getRecord", "a record URI", r.redact(uri));
         }
+        if (!atUri.equals(AtUri.of(repo, collection, rkey))) {
+            throw malformed("com.atproto.repo.getRecord", "the record " + AtUri.of(repo, collection, rkey),
+                    "another record: " + r.redact(atUri.toString()));
+        }
         return Optional.of(new RepoRecord(atUri, cid, value));
     }
 
@@ -308,9 +312,19 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
             throw malformed("com.atproto.repo.listRecords", "a 'records' array", records == null ? "none"
                     : records.getNodeType().toString());
         }
+        if (records.size() > clamped) {
+            throw malformed("com.atproto.repo.listRecords", "at most the " + clamped + " records asked for",
+                    records.size() + " records");
+        }
         List<RepoRecord> out = new ArrayList<>(records.size());
         for (JsonNode rec : records.values()) {
-            listed(r, rec).ifPresent(out::add);
+            Optional<RepoRecord> one = listed(r, rec);
+            if (one.isPresent() && !(one.get().uri().authority().equals(repo)
+                    && one.get().uri().collection().equals(Optional.of(collection)))) {
+                throw malformed("com.atproto.repo.listRecords", "records of " + repo + "/" + collection,
+                        "a record of another repository or collection: " + r.redact(one.get().uri().toString()));
+            }
+            one.ifPresent(out::add);
         }
         String next = JsonValues.string(r.body(), "cursor");
         return new RecordPage(out, next == null || next.isEmpty() ? Optional.empty() : Optional.of(next));
@@ -531,6 +545,11 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
     private Target target(Did did) {
         Objects.requireNonNull(did, "repo");
         Optional<Account> account = accounts.findByDid(did);
+        if (account.isPresent() && !account.get().did().equals(did)) {
+            // logging in as one DID and writing to another would at best fail, at worst write with the wrong account
+            throw new PdsAuthenticationException(0, null, "the AccountDirectory answered findByDid(" + did
+                    + ") with the account of " + account.get().did() + "; refusing to use it for " + did);
+        }
         Optional<URI> endpoint = account.flatMap(Account::pdsEndpoint);
         HttpUrl pds;
         Xrpc transport = xrpc;
