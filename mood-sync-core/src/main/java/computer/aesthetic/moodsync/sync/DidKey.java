@@ -123,6 +123,44 @@ public final class DidKey {
                 + (bytes.length >= 2 ? String.format(" starting 0x%02X 0x%02X", bytes[0], bytes[1]) : ""));
     }
 
+    /**
+     * Reads the key of a DID document's verification method, in the current form ({@code type: "Multikey"},
+     * see {@link #parseMultikey}) or the legacy one ({@code EcdsaSecp256k1VerificationKey2019} /
+     * {@code EcdsaSecp256r1VerificationKey2019}, whose {@code publicKeyMultibase} is the bare point, compressed or
+     * uncompressed, without a multicodec prefix), as the reference PLC directory still serves it.
+     *
+     * @param type the verification method's {@code type}
+     * @param publicKeyMultibase its {@code publicKeyMultibase}
+     * @return the key
+     * @throws IllegalArgumentException for another type or a malformed key
+     */
+    public static DidKey fromVerificationMethod(String type, String publicKeyMultibase) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(publicKeyMultibase, "publicKeyMultibase");
+        Curve curve;
+        switch (type) {
+            case "Multikey" -> {
+                return parseMultikey(publicKeyMultibase);
+            }
+            case "EcdsaSecp256k1VerificationKey2019" -> curve = Curve.K256;
+            case "EcdsaSecp256r1VerificationKey2019" -> curve = Curve.P256;
+            default -> throw new IllegalArgumentException("expected a Multikey or Ecdsa*VerificationKey2019 method,"
+                    + " found type \"" + shorten(type) + "\"");
+        }
+        if (publicKeyMultibase.length() < 2 || publicKeyMultibase.length() > 200 || publicKeyMultibase.charAt(0) != 'z') {
+            throw new IllegalArgumentException("expected base58btc multibase text (prefix 'z'), found \""
+                    + shorten(publicKeyMultibase) + "\"");
+        }
+        byte[] point = Base58.decode(publicKeyMultibase, 1);
+        if (point.length == 65 && point[0] == 4) {
+            byte[] compressed = new byte[33];
+            compressed[0] = (byte) ((point[64] & 1) == 1 ? 3 : 2);
+            System.arraycopy(point, 1, compressed, 1, 32);
+            return of(curve, compressed);
+        }
+        return of(curve, point);
+    }
+
     private static String shorten(String s) {
         return s.length() > 80 ? s.substring(0, 80) + "..." : s;
     }

@@ -40,6 +40,9 @@ class SignatureVectorsTest {
         assertThat(key.toString()).isEqualTo(fixture.get("publicKeyDid").asString());
         // publicKeyMultibase holds the bare compressed point (the legacy verification suites)
         assertThat(Base58.decode(fixture.get("publicKeyMultibase").asString(), 1)).isEqualTo(key.compressedPoint());
+        assertThat(DidKey.fromVerificationMethod(fixture.get("didDocSuite").asString(),
+                fixture.get("publicKeyMultibase").asString())).isEqualTo(key);
+        assertThat(DidKey.fromVerificationMethod("Multikey", key.multikey())).isEqualTo(key);
     }
 
     @ParameterizedTest(name = "{0}")
