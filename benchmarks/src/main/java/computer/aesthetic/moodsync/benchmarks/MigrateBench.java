@@ -79,7 +79,7 @@ final class MigrateBench {
                     rawMigration.last());
             if (run == s.runs) {
                 migrate.detail("calls of the last run (time summed over the 4 threads)", timing.summary());
-                migrate.detail("phases of the last run (ms summed over the threads)", phases);
+                migrate.detail("phases of the last run (call time summed over the threads)", phases);
                 rawMigration.detail("phases of the last run (ms summed over the threads)", rawPhases);
             }
             double[] c = ceilingOnce(users, s.migrateMoods / users);
@@ -113,6 +113,10 @@ final class MigrateBench {
         }
         coll.insertMany(docs);
         return moods;
+    }
+
+    private static String ms(double millis) {
+        return String.format("%.0f ms", millis);
     }
 
     /** The raw migration (see {@link RawMigration}) of fresh accounts; returns moods per second. */
@@ -175,13 +179,21 @@ final class MigrateBench {
         long t0 = System.nanoTime();
         MigrationReport report = migrator.migrate(Optional.empty());
         long elapsed = System.nanoTime() - t0;
-        if (phases != null) {
-            long busy = report.users().stream().mapToLong(r -> r.elapsed().toNanos()).sum();
-            phases.put("wall", String.format("%.0f ms (x%d threads = %.0f thread-ms)", Stats.millis(elapsed), THREADS,
-                    Stats.millis(elapsed) * THREADS));
-            phases.put("users busy (sum of per-user elapsed)", String.format("%.0f", Stats.millis(busy)));
-            phases.put("threads idle (threads x wall - busy)", String.format("%.0f",
-                    Stats.millis(elapsed * THREADS - busy)));
+        if (phases != null && timing != null) {
+            // With read-ahead, 2 x THREADS threads work at once, so the phases are sums of call times over all
+            // threads (they overlap in wall time); per user: divide by the users.
+            phases.put("wall", String.format("%.0f ms", Stats.millis(elapsed)));
+            phases.put("login (createSession)", ms(timing.millis("http createSession")));
+            phases.put("PDS listing (listRecords)", ms(timing.millis("http listRecords")));
+            phases.put("store listing (listUsers, listByUser)", ms(timing.millis("listUsers(stream)")
+                    + timing.millis("listByUser") + timing.millis("listByUser(stream)")));
+            phases.put("account look-ups (findByUser, findByDid)", ms(timing.millis("findByUser")
+                    + timing.millis("findByDid")));
+            phases.put("store reads before writing (findAll)", ms(timing.millis("findAll")));
+            phases.put("PDS writes (applyWrites over HTTP)", ms(timing.millis("http applyWrites")));
+            phases.put("library around applyWrites (encode, budget, decode)", ms(timing.millis("applyWrites")
+                    - timing.millis("http applyWrites")));
+            phases.put("link writes (setLinks)", ms(timing.millis("setLinks")));
         }
         long written = report.users().stream().mapToLong(MigrationReport.UserResult::recordsWritten).sum();
         if (!report.isComplete() || written != moods.size()) {
