@@ -276,6 +276,22 @@ public interface MoodStore {
     }
 
     /**
+     * Applies a change that came from the PDS (live ingest), only if the mood is exactly as the caller last read it
+     * and no write of it is pending: text equal to {@code expectedText}, deleted flag equal to
+     * {@code expectedDeleted}, no marker. Sets the text and the deleted flag in one atomic update and leaves the
+     * link and everything else alone; it adds no marker, since the PDS already has the change. A mood the app
+     * changed in between (it then carries a marker) is left alone, so ingest never overwrites a newer local change.
+     *
+     * @param id the mood
+     * @param expectedText the text the caller read
+     * @param expectedDeleted the deleted flag the caller read
+     * @param text the new text
+     * @param deleted the new deleted flag
+     * @return true when applied; false when the mood changed, has a marker, or does not exist
+     */
+    boolean applyIngested(MoodId id, String expectedText, boolean expectedDeleted, String text, boolean deleted);
+
+    /**
      * Removes every mood of a user for good (erasure), deleted ones included.
      *
      * @param user the user

@@ -46,7 +46,7 @@ public final class InMemoryMoodStore implements MoodStore {
     /** The operation names accepted by {@link #failNext}, {@link #failNextAfterWrite} and {@link #calls}. */
     public static final Set<String> OPERATIONS = Set.of("insert", "insertIfAbsent", "find", "findByRkey",
             "listByUser", "listUsers", "listMalformed", "listPending", "change", "tryLease", "completeSync",
-            "reschedule", "setPending", "claimDue", "setLink", "deleteAllOf");
+            "reschedule", "setPending", "claimDue", "setLink", "deleteAllOf", "applyIngested");
 
     /** Orders pending moods by when they are due, then by id. */
     private record DueKey(Instant due, MoodId id) implements Comparable<DueKey> {
@@ -485,6 +485,24 @@ public final class InMemoryMoodStore implements MoodStore {
             checkRkeyFree("setLink", id, rkey);
             put(old, old.withRkey(rkey).withRecordCid(Optional.empty())); // a relink forgets the recorded CID
             return null;
+        });
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public boolean applyIngested(MoodId id, String expectedText, boolean expectedDeleted, String text,
+            boolean deleted) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(expectedText, "expectedText");
+        Objects.requireNonNull(text, "text");
+        return run("applyIngested", () -> {
+            Mood old = moods.get(id);
+            if (old == null || old.pending().isPresent() || old.deleted() != expectedDeleted
+                    || !old.text().equals(expectedText)) {
+                return false;
+            }
+            put(old, new Mood(old.id(), old.user(), text, old.when(), deleted, old.rkey(), old.pending()));
+            return true;
         });
     }
 

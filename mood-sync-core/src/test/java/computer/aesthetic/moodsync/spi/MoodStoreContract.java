@@ -938,4 +938,34 @@ public abstract class MoodStoreContract {
         assertThat(store.fencedSince(ALICE)).isEmpty();
         assertThat(store.unfenceUser(ALICE)).isFalse();
     }
+
+    // ---- applyIngested (live ingest) ----------------------------------------------------------------------------
+
+    @Test
+    void applyIngestedChangesAnUnchangedMoodWithoutAMarker() {
+        Mood m = synced(ALICE, 1, RecordKey.parse("3l4ppbzw2qt2x"));
+        store.insert(m);
+        assertThat(store.applyIngested(m.id(), m.text(), false, "edited elsewhere", false)).isTrue();
+        Mood after = store.find(m.id()).orElseThrow();
+        assertThat(after.text()).isEqualTo("edited elsewhere");
+        assertThat(after.pending()).isEmpty();
+        assertThat(after.rkey()).isEqualTo(m.rkey());
+        assertThat(store.applyIngested(m.id(), "edited elsewhere", false, "edited elsewhere", true)).isTrue();
+        assertThat(store.find(m.id()).orElseThrow().deleted()).isTrue();
+        assertThat(store.find(m.id()).orElseThrow().pending()).isEmpty();
+    }
+
+    @Test
+    void applyIngestedRefusesAMoodThatChangedOrHasAMarker() {
+        Mood m = synced(ALICE, 1, RecordKey.parse("3l4ppbzw2qt2x"));
+        store.insert(m);
+        assertThat(store.applyIngested(m.id(), "not what was read", false, "x", false)).isFalse();
+        assertThat(store.applyIngested(m.id(), m.text(), true, "x", false)).isFalse();
+        assertThat(store.find(m.id())).contains(m);
+        Mood p = posted(ALICE, 2);
+        store.insert(p);
+        assertThat(store.applyIngested(p.id(), p.text(), false, "x", false)).as("a write is pending").isFalse();
+        assertThat(store.find(p.id()).orElseThrow().text()).isEqualTo(p.text());
+        assertThat(store.applyIngested(id(3), "a", false, "b", false)).as("no such mood").isFalse();
+    }
 }

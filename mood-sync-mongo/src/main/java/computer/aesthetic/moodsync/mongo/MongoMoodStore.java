@@ -669,6 +669,25 @@ public final class MongoMoodStore implements MoodStore {
         run(operation, () -> moods.updateOne(eq(MoodDocuments.ID, d.get(MoodDocuments.ID)), update));
     }
 
+    /** {@inheritDoc} One {@code updateOne} whose filter is the expected state and the absence of a marker. */
+    @Override
+    public boolean applyIngested(MoodId id, String expectedText, boolean expectedDeleted, String text,
+            boolean deleted) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(expectedText, "expectedText");
+        Objects.requireNonNull(text, "text");
+        Bson filter = and(eq(MoodDocuments.ID, MoodDocuments.objectId(id)), eq(MoodDocuments.TEXT, expectedText),
+                expectedDeleted ? eq(MoodDocuments.DELETED, true) : ne(MoodDocuments.DELETED, true),
+                exists(MoodDocuments.SYNC, false));
+        Bson update = Updates.combine(Updates.set(MoodDocuments.TEXT, text),
+                deleted ? Updates.set(MoodDocuments.DELETED, true) : Updates.unset(MoodDocuments.DELETED));
+        try {
+            return moods.updateOne(filter, update).getMatchedCount() > 0;
+        } catch (MongoException e) {
+            throw Errors.wrap("applyIngested", e);
+        }
+    }
+
     @Override
     public void setLink(MoodId id, Optional<RecordKey> rkey) {
         Objects.requireNonNull(id, "id");
