@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
 /** The implementation behind {@link MoodSyncService#builder()}. Thread-safe. */
 final class DefaultMoodSyncService implements MoodSyncService {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultMoodSyncService.class);
-    private static final int LOCK_STRIPES = 256;
+    /** The longest a write waits for its repository's lock before it is rescheduled (a repair holds it). */
+    private static final Duration MAX_LOCK_WAIT = Duration.ofSeconds(1);
 
     private final MoodStore store;
     private final AtprotoRepo repo;
@@ -68,7 +69,8 @@ final class DefaultMoodSyncService implements MoodSyncService {
     private final boolean ownsExecutor;
     private final String instanceId;
     private final AtomicLong opCounter = new AtomicLong();
-    private final ReentrantLock[] repoLocks = new ReentrantLock[LOCK_STRIPES];
+    private final RepoLocks repoLocks = new RepoLocks();
+    private final Duration lockWait;
     private final SyncWorker worker;
     private final Reconciler reconciler;
     private final Repairer repairer;
@@ -101,9 +103,8 @@ final class DefaultMoodSyncService implements MoodSyncService {
             t.setDaemon(true);
             return t;
         }) : b.inlineExecutor;
-        for (int i = 0; i < LOCK_STRIPES; i++) {
-            repoLocks[i] = new ReentrantLock();
-        }
+        Duration halfInline = inlineTimeout.dividedBy(2);
+        this.lockWait = halfInline.compareTo(MAX_LOCK_WAIT) < 0 ? halfInline : MAX_LOCK_WAIT;
         this.reconciler = Reconciler.builder().store(store).repo(repo).accounts(accounts).clock(clock)
                 .whenTolerance(b.whenTolerance).build();
         Repairer.Builder repairs = Repairer.builder().reconciler(reconciler).listener(b.repairListener)
@@ -428,7 +429,25 @@ final class DefaultMoodSyncService implements MoodSyncService {
     }
 
     ReentrantLock lockFor(Did did) {
-        return repoLocks[Math.floorMod(did.hashCode(), LOCK_STRIPES)];
+        return repoLocks.lockFor(did);
+    }
+
+    /** The per-repository locks shared with the repairer. */
+    RepoLocks repoLocks() {
+        return repoLocks;
+    }
+
+    /**
+     * The repository's lock is busy (a repair or erase of it is writing, or a slow write of the same repository):
+     * reschedule shortly without counting an attempt, rather than parking the thread behind it.
+     */
+    private SyncResult lockBusy(Mood mood, PendingSync marker, String owner) {
+        String error = "another writer of this repository (a repair, an erase, or a slow write) holds its lock; "
+                + "retried shortly";
+        safely(() -> store.reschedule(mood.id(), marker.token(), owner, marker.attempts(),
+                clock.instant().plus(backoffBase), error, false));
+        worker.nudge();
+        return SyncResult.pending(mood.id(), PendingReason.BUSY, error);
     }
 
     Clock clock() {
@@ -468,10 +487,15 @@ final class DefaultMoodSyncService implements MoodSyncService {
 
     private SyncResult writeOne(Mood mood, Account account, String owner, boolean inline) {
         PendingSync marker = mood.pending().orElseThrow();
-        ReentrantLock lock = lockFor(account.did());
         long t0 = System.nanoTime();
         Written written;
-        lock.lock(); // one PDS writer per repository in this instance; store updates happen outside the lock
+        // One PDS writer per repository in this instance, waited for a bounded time; store updates happen outside
+        // the lock. Correctness does not rest on it (the writes are fenced); it keeps repairs and writes apart.
+        Optional<ReentrantLock> held = repoLocks.tryLock(account.did(), lockWait);
+        if (held.isEmpty()) {
+            return lockBusy(mood, marker, owner);
+        }
+        ReentrantLock lock = held.get();
         try {
             written = writeRecord(mood, account.did(), owner);
         } catch (PdsException e) {
@@ -691,8 +715,14 @@ final class DefaultMoodSyncService implements MoodSyncService {
             return List.of();
         }
         long t0 = System.nanoTime();
-        ReentrantLock lock = lockFor(account.did());
-        lock.lock();
+        Optional<ReentrantLock> held = repoLocks.tryLock(account.did(), lockWait);
+        if (held.isEmpty()) {
+            for (Mood m : fresh) {
+                lockBusy(m, m.pending().orElseThrow(), owner);
+            }
+            return List.of();
+        }
+        ReentrantLock lock = held.get();
         try {
             repo.applyWrites(account.did(), writes);
         } catch (PdsException e) {

@@ -106,8 +106,10 @@ public final class SyncWorker implements AutoCloseable {
     }
 
     private int runOnce(String owner, Instant now) {
-        List<Mood> claimed = service.store().claimDue(new Claim(owner, now, service.lease(), Optional.empty(),
-                batchSize));
+        // Work due as of {@code now} (the start of a drain), leased for a full lease from the time of this claim.
+        Duration elapsed = Duration.between(now, service.clock().instant());
+        Duration lease = elapsed.isNegative() ? service.lease() : service.lease().plus(elapsed);
+        List<Mood> claimed = service.store().claimDue(new Claim(owner, now, lease, Optional.empty(), batchSize));
         if (claimed.isEmpty()) {
             return 0;
         }
