@@ -190,10 +190,11 @@ public final class Sessions {
                 LOG.debug("refreshed the session of {}", account.did());
             } catch (RateLimitedException e) {
                 throw e;
-            } catch (PdsAuthenticationException e) {
-                slot.session = null; // an answer for another DID: this session is done for
-                throw e;
             } catch (PdsException e) {
+                if (e instanceof PdsAuthenticationException && e.httpStatus() == 200) {
+                    slot.session = null; // an answer for another DID: this session is done for
+                    throw e;
+                }
                 if (e.httpStatus() != 400 && e.httpStatus() != 401) {
                     throw e;
                 }

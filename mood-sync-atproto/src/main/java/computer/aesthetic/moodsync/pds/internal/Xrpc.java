@@ -265,12 +265,23 @@ public final class Xrpc {
         if (body.length == 0) {
             return mapper.createObjectNode();
         }
+        if (contentType != null && !isJson(contentType)) {
+            // a JSON-looking body under another type is not an XRPC answer (a captive portal, a misrouted page)
+            throw new PdsException(status, null, nsid + ": expected a JSON answer, found content type " + contentType
+                    + " (" + body.length + " bytes) in the HTTP " + status + " answer", false, null, null);
+        }
         JsonNode node = parse(body);
         if (node == null || !node.isObject()) {
             throw new PdsException(status, null, nsid + ": expected a JSON object in the HTTP " + status
                     + " answer, found " + describe(body, contentType), true, null, null);
         }
         return node;
+    }
+
+    /** application/json, and the +json types of DID documents (application/did+ld+json, application/did+json). */
+    private static boolean isJson(String contentType) {
+        String t = contentType.toLowerCase(java.util.Locale.ROOT);
+        return t.equals("application/json") || t.startsWith("application/") && t.endsWith("+json");
     }
 
     /** Parses JSON, returning null for anything that is not well-formed JSON. */
