@@ -1,5 +1,6 @@
 // check-sync: compares one user's moods (MongoDB) with their computer.aesthetic.mood records (PDS), names every
-// kind of drift, and prints the repair plan. Dry run; with APPLY=1 the plan is applied (default policy: MongoDB wins
+// kind of drift, and prints the repair plan. Dry run; with APPLY=1 the plan is applied. The policy comes from
+// MOODSYNC_ORPHANS, MOODSYNC_INVALID_RECORDS, MOODSYNC_CONTENT_DRIFT and MOODSYNC_MAX_DELETES (default: MongoDB wins
 // on content; orphan, foreign and invalid records are only reported).
 //
 //   MOODSYNC_MONGO_URI=mongodb://... MOODSYNC_PDS_URL=https://... MOODSYNC_HANDLE=jeffrey \
@@ -17,8 +18,8 @@ exitCode = Ops.run("check-sync", ops -> {
     if (report.status() == ReconcileReport.Status.NO_ACCOUNT) {
         return 0;
     }
-    System.out.println(report.isInSync() ? "IN SYNC" : "DRIFT: " + report.driftCount() + " items");
-    RepairPlan plan = ops.service().plan(report, RepairPolicy.DEFAULT);
+    System.out.println(report.isInSync() ? "IN SYNC" : "DRIFT: " + report.driftCount() + (report.driftCount() == 1 ? " item" : " items"));
+    RepairPlan plan = ops.service().plan(report, ops.policy()); // MOODSYNC_ORPHANS, _INVALID_RECORDS, ...
     System.out.println(plan);
     if (plan.isEmpty()) {
         System.out.println("nothing to repair");

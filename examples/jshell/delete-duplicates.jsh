@@ -24,7 +24,8 @@ exitCode = Ops.run("delete-duplicates", ops -> {
         return 0;
     }
     if (!ops.apply()) {
-        System.out.println("DRY RUN: " + duplicates.size() + " duplicate records would be deleted. Run again with APPLY=1.");
+        System.out.println("DRY RUN: " + duplicates.size() + " duplicate record" + (duplicates.size() == 1 ? "" : "s")
+                + " would be deleted. Run again with APPLY=1.");
         return 0;
     }
     int deleted = 0, changed = 0;

@@ -5,7 +5,7 @@
 //   MOODSYNC_MONGO_URI=... MOODSYNC_PDS_URL=... MOODSYNC_HANDLE=jeffrey \
 //     examples/jshell/moodsync-jshell.sh examples/jshell/find-duplicates.jsh
 int exitCode = 1; // stays 1 (and JShell still exits) if the script below does not compile
-exitCode = Ops.run("find-duplicates", ops -> {
+exitCode = Ops.runReadOnly("find-duplicates", ops -> {
     UserId user = ops.user();
     System.out.println("user: " + ops.describe(user));
     ReconcileReport report = ops.service().reconcile(user);
@@ -23,7 +23,8 @@ exitCode = Ops.run("find-duplicates", ops -> {
         copies.forEach(c -> System.out.println("    " + c));
     });
     System.out.println(report.moodCount() + " moods, " + report.recordCount() + " records: " + duplicates.size()
-            + " duplicate records of " + byMood.size() + " moods");
+            + " duplicate record" + (duplicates.size() == 1 ? "" : "s") + " of " + byMood.size() + " mood"
+            + (byMood.size() == 1 ? "" : "s"));
     if (!duplicates.isEmpty()) {
         System.out.println("to delete them: APPLY=1 examples/jshell/moodsync-jshell.sh examples/jshell/delete-duplicates.jsh");
     }

@@ -4,7 +4,7 @@
 //   MOODSYNC_MONGO_URI=... MOODSYNC_PDS_URL=... MOODSYNC_USER='auth0|...' \
 //     examples/jshell/moodsync-jshell.sh examples/jshell/list-records.jsh
 int exitCode = 1; // stays 1 (and JShell still exits) if the script below does not compile
-exitCode = Ops.run("list-records", ops -> {
+exitCode = Ops.runReadOnly("list-records", ops -> {
     UserId user = ops.user();
     System.out.println("user: " + ops.describe(user));
     Did did = ops.accounts().findByUser(user).map(Account::did)

@@ -11,6 +11,8 @@ import computer.aesthetic.moodsync.MoodSyncService;
 import computer.aesthetic.moodsync.SyncResult;
 import computer.aesthetic.moodsync.UserId;
 import computer.aesthetic.moodsync.UserSyncStatus;
+import computer.aesthetic.moodsync.micrometer.MeteredAtprotoRepo;
+import computer.aesthetic.moodsync.micrometer.MoodSyncMetrics;
 import computer.aesthetic.moodsync.mongo.MongoAccountDirectory;
 import computer.aesthetic.moodsync.mongo.MongoMoodStore;
 import computer.aesthetic.moodsync.mongo.embedded.EmbeddedMongo;
@@ -49,6 +51,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Comparator;
+import java.util.stream.Collectors;
 import okhttp3.OkHttpClient;
 import org.bson.Document;
 import org.bson.types.ObjectId;
@@ -216,12 +227,15 @@ public final class Demo {
                     .append("handle", u.handle.replaceAll("\\..*$", "")));
         }
         AccountDirectory accounts = MongoAccountDirectory.builder(db).build();
-        AtprotoRepo repo = pds.repo(accounts);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry(); // the host's registry, in a real app
+        MeteredAtprotoRepo repo = MeteredAtprotoRepo.wrap(pds.repo(accounts), registry);
         MongoMoodStore store = MongoMoodStore.builder(db).build();
         MoodSyncService service = MoodSyncService.builder().store(store).repo(repo).accounts(accounts)
                 .inlineTimeout(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200))
                 .backoff(Duration.ofMillis(500), Duration.ofSeconds(2)).build();
         cleanup.push(service);
+        MoodSyncMetrics metrics = MoodSyncMetrics.of(service, repo);
+        metrics.bindTo(registry);
         DemoUser alice = users.get(0);
         DemoUser bob = users.size() > 1 ? users.get(1) : alice;
         DemoUser carol = users.size() > 2 ? users.get(2) : alice;
@@ -291,6 +305,10 @@ public final class Demo {
             line("%-14s %s", u.handle, brief(service.status(u.user)));
         }
         line("%s", stats(service.stats()));
+        metrics.refresh();
+        line("Micrometer (mood-sync-micrometer), as the host's registry sees it:");
+        registry.getMeters().stream().sorted(Comparator.comparing((Meter m) -> m.getId().getName())
+                .thenComparing(m -> m.getId().getTags().toString())).forEach(m -> line("  %s", meter(m)));
         title("done");
     }
 
@@ -620,6 +638,26 @@ public final class Demo {
                 + "%d synced in all, %s %s, %d pending now", count(s.stored(), "change"), s.inlineSynced(),
                 100 * s.dualWriteSuccessRate(), s.synced(), count(s.attemptsFailed(), "failed attempt"),
                 s.failuresByError(), s.pending());
+    }
+
+    /** One meter on one line: name, tags and value. */
+    static String meter(Meter m) {
+        String tags = m.getId().getTags().stream().map(Tag::getValue).collect(Collectors.joining(", "));
+        String name = m.getId().getName() + (tags.isEmpty() ? "" : "{" + tags + "}");
+        String value;
+        if (m instanceof Timer t) {
+            value = count(t.count(), "call") + ", mean " + human(Duration.ofNanos((long) t.mean(TimeUnit.NANOSECONDS)))
+                    + ", max " + human(Duration.ofNanos((long) t.max(TimeUnit.NANOSECONDS)));
+        } else if (m instanceof TimeGauge g) {
+            value = human(Duration.ofMillis((long) g.value(TimeUnit.MILLISECONDS)));
+        } else if (m instanceof Gauge g) {
+            value = Double.isNaN(g.value()) ? "unknown" : String.valueOf((long) g.value());
+        } else if (m instanceof FunctionCounter c) {
+            value = String.valueOf((long) c.count());
+        } else {
+            value = String.valueOf(m.measure());
+        }
+        return String.format(Locale.ROOT, "%-66s %s", name, value);
     }
 
     /** A duration as people say it: {@code 3 s}, {@code 250 ms}, {@code 2 min 5 s}. */

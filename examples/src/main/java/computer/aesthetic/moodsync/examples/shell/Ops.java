@@ -17,6 +17,7 @@ import computer.aesthetic.moodsync.reconcile.MigrationProgress;
 import computer.aesthetic.moodsync.reconcile.MigrationReport;
 import computer.aesthetic.moodsync.reconcile.Migrator;
 import computer.aesthetic.moodsync.reconcile.Reconciler;
+import computer.aesthetic.moodsync.reconcile.RepairPolicy;
 import computer.aesthetic.moodsync.reconcile.Repairer;
 import computer.aesthetic.moodsync.spi.Account;
 import computer.aesthetic.moodsync.spi.Secret;
@@ -24,6 +25,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +56,8 @@ import org.bson.Document;
  *       4</td></tr>
  *   <tr><td>{@value #ADMIN_PASSWORD} ({@code moodsync.pds.adminPassword})</td><td>the PDS admin password, only for
  *       erase with {@value #DELETE_ACCOUNT}=1</td></tr>
+ *   <tr><td>{@value #ORPHANS}, {@value #INVALID_RECORDS}, {@value #CONTENT_DRIFT}, {@value #MAX_DELETES}</td>
+ *       <td>the repair policy of check-sync and migrate: see {@link #policy()}</td></tr>
  * </table>
  *
  * <p>Not thread-safe to build; the parts it hands out are thread-safe. Close it once (the scripts use
@@ -78,6 +82,14 @@ public final class Ops implements AutoCloseable {
     public static final String DELETE_ACCOUNT = "MOODSYNC_DELETE_ACCOUNT";
     /** The PDS admin password. */
     public static final String ADMIN_PASSWORD = "MOODSYNC_PDS_ADMIN_PASSWORD";
+    /** Repair policy: what to do with orphan records ({@code report}, {@code delete} or {@code import}). */
+    public static final String ORPHANS = "MOODSYNC_ORPHANS";
+    /** Repair policy: what to do with invalid records ({@code report} or {@code delete}). */
+    public static final String INVALID_RECORDS = "MOODSYNC_INVALID_RECORDS";
+    /** Repair policy: which side wins on content drift ({@code store_wins}, {@code pds_wins} or {@code report}). */
+    public static final String CONTENT_DRIFT = "MOODSYNC_CONTENT_DRIFT";
+    /** Repair policy: the most record deletions one plan makes. */
+    public static final String MAX_DELETES = "MOODSYNC_MAX_DELETES";
     /** The default database: the origin system's. */
     public static final String DEFAULT_DB = "aesthetic";
 
@@ -208,6 +220,22 @@ public final class Ops implements AutoCloseable {
      * @return the exit code: the body's, or 1 on failure
      */
     public static int run(String tool, Task task) {
+        return run(tool, true, task);
+    }
+
+    /**
+     * Runs a script that only reads, as {@link #run(String, Task)} does; its header says so instead of announcing a
+     * dry run.
+     *
+     * @param tool the script's name, for the header
+     * @param task the body
+     * @return the exit code: the body's, or 1 on failure
+     */
+    public static int runReadOnly(String tool, Task task) {
+        return run(tool, false, task);
+    }
+
+    private static int run(String tool, boolean writes, Task task) {
         PrintStream out = System.out;
         Ops ops;
         try {
@@ -217,7 +245,7 @@ public final class Ops implements AutoCloseable {
             return 1;
         }
         try {
-            out.println(ops.header(tool));
+            out.println(writes ? ops.header(tool) : ops.readOnlyHeader(tool));
             return task.run(ops);
         } catch (UsageException e) {
             System.err.println(tool + ": " + e.getMessage());
@@ -243,6 +271,59 @@ public final class Ops implements AutoCloseable {
     public String header(String tool) {
         return "== " + tool + " | mongo db '" + database + "' | PDS " + pdsUrl.orElse("(from each DID document)")
                 + " | " + (apply() ? "APPLY: changes will be written" : "DRY RUN: nothing will be written (APPLY=1 to write)");
+    }
+
+    /**
+     * Returns the header of a script that only reads: tool, database and PDS.
+     *
+     * @param tool the script's name
+     * @return the line
+     */
+    public String readOnlyHeader(String tool) {
+        return "== " + tool + " | mongo db '" + database + "' | PDS " + pdsUrl.orElse("(from each DID document)")
+                + " | reads only";
+    }
+
+    /**
+     * Returns the repair policy of the settings: {@value #ORPHANS} ({@code report}, default; {@code delete};
+     * {@code import}), {@value #INVALID_RECORDS} ({@code report}, default; {@code delete}), {@value #CONTENT_DRIFT}
+     * ({@code store_wins}, default; {@code pds_wins}; {@code report}) and {@value #MAX_DELETES} (default
+     * {@value RepairPolicy#DEFAULT_MAX_DELETES}). Records of other users' moods (foreign) are always only reported.
+     *
+     * @return the policy
+     * @throws UsageException if a value is not one of those
+     */
+    public RepairPolicy policy() {
+        RepairPolicy p = RepairPolicy.DEFAULT;
+        p = p.withOrphans(choice(ORPHANS, RepairPolicy.Orphans.class, p.orphans()));
+        p = p.withInvalidRecords(choice(INVALID_RECORDS, RepairPolicy.InvalidRecords.class, p.invalidRecords()));
+        p = p.withContentDrift(choice(CONTENT_DRIFT, RepairPolicy.ContentDrift.class, p.contentDrift()));
+        Optional<String> max = setting(MAX_DELETES);
+        if (max.isPresent()) {
+            try {
+                p = p.withMaxDeletes(Integer.parseInt(max.get()));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(MAX_DELETES + " must be a number >= 0, found '" + max.get() + "'");
+            }
+        }
+        return p;
+    }
+
+    private <E extends Enum<E>> E choice(String name, Class<E> type, E fallback) {
+        Optional<String> value = setting(name);
+        if (value.isEmpty()) {
+            return fallback;
+        }
+        try {
+            return Enum.valueOf(type, value.get().toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            List<String> allowed = new ArrayList<>();
+            for (E c : type.getEnumConstants()) {
+                allowed.add(c.name().toLowerCase(Locale.ROOT));
+            }
+            throw new UsageException(name + " must be one of " + String.join(", ", allowed) + ", found '"
+                    + value.get() + "'");
+        }
     }
 
     /**
@@ -368,7 +449,8 @@ public final class Ops implements AutoCloseable {
                 throw new UsageException(CONCURRENCY + " must be a number, found '" + v + "'");
             }
         }).orElse(Migrator.DEFAULT_CONCURRENCY);
-        return Migrator.builder().repairer(repairer).concurrency(concurrency).listener(printingProgress(System.out));
+        return Migrator.builder().repairer(repairer).concurrency(concurrency).policy(policy())
+                .listener(printingProgress(System.out));
     }
 
     /**
@@ -498,6 +580,7 @@ public final class Ops implements AutoCloseable {
             case CONCURRENCY -> "moodsync.concurrency";
             case DELETE_ACCOUNT -> "moodsync.deleteAccount";
             case ADMIN_PASSWORD -> "moodsync.pds.adminPassword";
+            case MAX_DELETES -> "moodsync.maxDeletes";
             default -> "moodsync." + Arrays.stream(env.replaceFirst("^MOODSYNC_", "").toLowerCase().split("_"))
                     .reduce((a, b) -> a + Character.toUpperCase(b.charAt(0)) + b.substring(1)).orElse("");
         };

@@ -109,7 +109,7 @@ class JshellScriptsIT {
 
             Run d = duplicates.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             assertThat(d.exitCode()).as(d.output()).isZero();
-            assertThat(d.output()).contains("1 duplicate records of 1 moods")
+            assertThat(d.output()).contains("1 duplicate record of 1 mood").contains("reads only").doesNotContain("DRY RUN")
                     .contains("mood " + MoodId.of(BASE, 0xBEEFL, 0) + ": 1 extra copy")
                     .contains("delete-duplicates.jsh");
 
@@ -123,12 +123,13 @@ class JshellScriptsIT {
             assertThat(l.output()).contains("3m3legacy1aa2").contains("mongoId=" + MoodId.of(BASE + 60, 0xBEEFL, 1))
                     .contains("\"jshell mood 1\"").contains("ref=" + MoodId.of(BASE, 0xBEEFL, 0))
                     .contains("4 records at at://" + did + "/computer.aesthetic.mood: 3 with the legacy mongoId, 0 invalid, "
-                            + "4 not linked by any mood");
+                            + "4 not linked by any mood")
+                    .contains("| reads only").doesNotContain("DRY RUN").doesNotContain("nothing will be written");
 
             Run dd = deleteDry.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             assertThat(dd.exitCode()).as(dd.output()).isZero();
             assertThat(dd.output()).contains("would delete at://" + did + "/computer.aesthetic.mood/3m3legacy0aa2")
-                    .contains("DRY RUN: 1 duplicate records would be deleted");
+                    .contains("DRY RUN: 1 duplicate record would be deleted");
 
             Run rd = relinkDry.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             assertThat(rd.exitCode()).as(rd.output()).isZero();
