@@ -485,4 +485,23 @@ class FollowerTest {
         f.close();
         assertThat(state.lease("pds.test").owner()).isEmpty();
     }
+
+    @Test
+    void theServiceBuildsAFollowerOnItsOwnParts() throws Exception {
+        Follower f = service.follower().state(state).source("pds.test", firehose).authenticator(c -> { })
+                .listener(new IngestListener() {
+                    @Override
+                    public void changed(IngestChange change) {
+                        changes.add(change);
+                    }
+                }).build();
+        closeables.add(f);
+        Mood m = posted("via the service");
+        firehose.sync(ALICE_DID);
+        pds.unseed(ALICE_DID, MoodRecords.COLLECTION, m.rkey().orElseThrow());
+        firehose.sync(ALICE_DID);
+        f.pump(IDLE);
+        assertThat(store.find(m.id()).orElseThrow().deleted()).isTrue();
+        assertThat(state.lease("pds.test").owner().orElseThrow()).endsWith("/follower");
+    }
 }
