@@ -12,6 +12,7 @@ import computer.aesthetic.moodsync.UserId;
 import computer.aesthetic.moodsync.record.MoodRecords;
 import computer.aesthetic.moodsync.spi.Account;
 import computer.aesthetic.moodsync.spi.IngestStateStore;
+import computer.aesthetic.moodsync.spi.MoodStore;
 import computer.aesthetic.moodsync.spi.RepoSyncState;
 import computer.aesthetic.moodsync.spi.Secret;
 import computer.aesthetic.moodsync.sync.FirehoseEvent;
@@ -38,26 +39,50 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The follower on the in-memory fakes: every policy branch, replay, crash, gap, verification, lease. */
-class FollowerTest {
+/**
+ * The follower on the in-memory fakes: every policy branch, replay, crash, gap, verification, lease. Subclasses
+ * run the same schedules on other stores ({@link #newStore()}, {@link #newStateStore()}); published in the core
+ * test-jar.
+ */
+public class FollowerTest {
     static final UserId ALICE = new UserId("auth0|alice");
     static final Did ALICE_DID = Did.parse("did:plc:alice00000000000000000000");
     static final UserId BOB = new UserId("auth0|bob");
     static final Did BOB_DID = Did.parse("did:plc:bob0000000000000000000000");
     static final Duration IDLE = Duration.ofMillis(1);
 
-    final InMemoryMoodStore store = InMemoryMoodStore.create();
+    MoodStore store;
     final InMemoryAtprotoRepo pds = InMemoryAtprotoRepo.create();
     final InMemoryAccountDirectory accounts = InMemoryAccountDirectory.create();
-    final InMemoryIngestStateStore state = new InMemoryIngestStateStore();
+    FailingIngestStateStore state;
     final ScriptedFirehose firehose = new ScriptedFirehose(pds);
     final List<IngestChange> changes = new CopyOnWriteArrayList<>();
     final List<AutoCloseable> closeables = new ArrayList<>();
     MoodSyncService service;
     final AtomicInteger badSignatures = new AtomicInteger();
 
+    /**
+     * Returns the mood store of one test.
+     *
+     * @return an empty store
+     */
+    protected MoodStore newStore() {
+        return InMemoryMoodStore.create();
+    }
+
+    /**
+     * Returns the ingest state store of one test.
+     *
+     * @return an empty store
+     */
+    protected IngestStateStore newStateStore() {
+        return new InMemoryIngestStateStore();
+    }
+
     @BeforeEach
     void setUp() {
+        store = newStore();
+        state = new FailingIngestStateStore(newStateStore());
         accounts.put(ALICE, Account.of(ALICE_DID, Handle.parse("alice.test"), Secret.of("pw-alice")));
         accounts.put(BOB, Account.of(BOB_DID, Handle.parse("bob.test"), Secret.of("pw-bob")));
         service = service(SyncMode.INLINE);
@@ -253,8 +278,8 @@ class FollowerTest {
         assertThat(imported.pending()).isEmpty();
         assertThat(imported.when()).isEqualTo(Instant.parse("2026-01-02T03:04:05.678Z"));
         // Replay everything into a follower with no memory at all: nothing is applied twice.
-        InMemoryIngestStateStore fresh = new InMemoryIngestStateStore();
-        Follower again = builder(fresh).owner("f2").build();
+        IngestStateStore fresh = newStateStore();
+        Follower again = builder(fresh).source("pds.fresh", firehose).owner("f2").build();
         closeables.add(again);
         changes.clear();
         again.pump(IDLE);
