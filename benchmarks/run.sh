@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs the mood-sync benchmarks:
-#   benchmarks/run.sh [all|migrate|reconcile|latency|latency-sizes|sustained|micro]... [--quick] [--jfr]
-# "all" is migrate, reconcile, latency, latency-sizes, sustained and micro. --jfr records a JFR profile of the run
-# (benchmarks/target/bench.jfr; read it with: jfr print --events jdk.ExecutionSample benchmarks/target/bench.jfr).
+#   benchmarks/run.sh [all|migrate|reconcile|latency|latency-sizes|sustained|micro]... [--quick] [--runs N] [--jfr]
+# "all" is migrate, reconcile, latency, latency-sizes, sustained and micro. --runs N: N measured runs of every
+# harness figure (default 3, 2 with --quick). --jfr records a JFR profile of the run (benchmarks/target/bench.jfr;
+# read it with: jfr print --events jdk.ExecutionSample benchmarks/target/bench.jfr).
 # Builds the module and the library modules it needs in this checkout's reactor (never "mvn install": the jars come
 # from the modules' target directories, so the run measures this checkout's code) when it is not built yet or any
 # source is newer, then runs the harness on the module's runtime class path. Prints a table; writes

@@ -1,5 +1,7 @@
 package computer.aesthetic.moodsync;
 
+import computer.aesthetic.moodsync.data.Cid;
+import computer.aesthetic.moodsync.data.DagCbor;
 import computer.aesthetic.moodsync.reconcile.ErasureReceipt;
 import computer.aesthetic.moodsync.reconcile.MigrationListener;
 import computer.aesthetic.moodsync.reconcile.MigrationReport;
@@ -105,7 +107,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
         this.reconciler = Reconciler.builder().store(store).repo(repo).accounts(accounts).clock(clock)
                 .whenTolerance(b.whenTolerance).build();
         Repairer.Builder repairs = Repairer.builder().reconciler(reconciler).listener(b.repairListener)
-                .maxWait(b.maxBudgetWait).repoLocks(this::lockFor);
+                .maxWait(b.maxBudgetWait).repoLocks(this::lockFor).eraseWait(b.lease.multipliedBy(2));
         if (b.accountDeleter != null) {
             repairs.accountDeleter(b.accountDeleter);
         }
@@ -123,12 +125,14 @@ final class DefaultMoodSyncService implements MoodSyncService {
     public SyncResult post(UserId user, String text) {
         Objects.requireNonNull(user, "user");
         MoodRecords.checkNewText(text);
+        refuseIfErased(user);
         Instant now = clock.instant();
         Optional<Account> account = accounts.findByUser(user);
         MoodId id = MoodId.generate(now);
         if (account.isEmpty()) {
             Mood mood = new Mood(id, user, text, now, false, Optional.empty(), Optional.empty());
             store.insert(mood);
+            refuseIfErasedMeanwhile(user);
             return noAccount(mood);
         }
         String owner = newOwner();
@@ -139,6 +143,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
             Mood mood = new Mood(id, user, text, now, false, Optional.empty(),
                     Optional.of(PendingSync.start(SyncOp.CREATE, down.get())));
             store.insert(mood);
+            refuseIfErasedMeanwhile(user);
             stored.increment();
             safely(() -> listener.stored(mood, SyncOp.CREATE));
             safely(() -> listener.pending(mood, SyncOp.CREATE, PendingReason.PDS_UNAVAILABLE, null));
@@ -151,6 +156,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
         }
         Mood mood = new Mood(id, user, text, now, false, Optional.empty(), Optional.of(marker));
         store.insert(mood);
+        refuseIfErasedMeanwhile(user);
         return afterStore(mood, account.get(), owner, SyncOp.CREATE, true);
     }
 
@@ -328,10 +334,12 @@ final class DefaultMoodSyncService implements MoodSyncService {
     private SyncResult change(MoodId id, Optional<String> text, Optional<Boolean> deleted, SyncOp op) {
         Objects.requireNonNull(id, "id");
         Mood current = store.find(id).orElseThrow(() -> new NoSuchMoodException(id));
+        refuseIfErased(current.user());
         Optional<Account> account = accounts.findByUser(current.user());
         Instant now = clock.instant();
         PendingSync marker = PendingSync.start(op, now);
         Mood changed = store.change(id, new MoodChange(text, deleted, marker));
+        refuseIfErasedMeanwhile(current.user());
         if (account.isEmpty()) {
             store.completeSync(id, marker.token(), instanceId, Optional.empty());
             return noAccount(changed);
@@ -385,6 +393,27 @@ final class DefaultMoodSyncService implements MoodSyncService {
             }
             LOG.warn("inline write of mood {} failed unexpectedly; the worker will retry it", mood.id(), cause);
             return SyncResult.pending(mood.id(), PendingReason.PDS_ERROR, String.valueOf(cause));
+        }
+    }
+
+    /** Erasure fence: a fenced user's posts and changes are refused before anything is written. */
+    private void refuseIfErased(UserId user) {
+        Optional<Instant> since = store.fencedSince(user);
+        if (since.isPresent()) {
+            throw new UserErasedException(user, since.get());
+        }
+    }
+
+    /**
+     * Erasure fence, after a store write that raced an erase: the erase may have deleted the user's moods before
+     * this write landed, so what it wrote is removed again (all the user's moods are to go) and nothing reaches the
+     * PDS. A write before the fence is the erase's to delete: it waits for the write's lease.
+     */
+    private void refuseIfErasedMeanwhile(UserId user) {
+        Optional<Instant> since = store.fencedSince(user);
+        if (since.isPresent()) {
+            store.deleteAllOf(user);
+            throw new UserErasedException(user, since.get());
         }
     }
 
@@ -447,10 +476,10 @@ final class DefaultMoodSyncService implements MoodSyncService {
         PendingSync marker = mood.pending().orElseThrow();
         ReentrantLock lock = lockFor(account.did());
         long t0 = System.nanoTime();
-        Optional<RecordKey> link;
+        Written written;
         lock.lock(); // one PDS writer per repository in this instance; store updates happen outside the lock
         try {
-            link = writeRecord(mood, account.did());
+            written = writeRecord(mood, account.did(), owner);
         } catch (PdsException e) {
             return failed(mood, marker, owner, e);
         } catch (RecordKeyTakenException e) {
@@ -458,7 +487,18 @@ final class DefaultMoodSyncService implements MoodSyncService {
         } finally {
             lock.unlock();
         }
-        store.completeSync(mood.id(), marker.token(), owner, link);
+        if (written == null) {
+            // Lost the lease while resolving a conflict: another writer has this mood now and writes its state.
+            return SyncResult.pending(mood.id(), PendingReason.BUSY,
+                    "another writer took this mood over; it writes the current state");
+        }
+        if (!store.completeSync(mood.id(), marker.token(), owner, written.link(), written.cid(), clock.instant())) {
+            // Superseded: a newer change (or a newer writer) owns the mood now; the store keeps (or got back) a
+            // marker, so its current state is written again. Never reported as synced.
+            worker.nudge();
+            return SyncResult.pending(mood.id(), PendingReason.BUSY,
+                    "the mood changed while it was written; the newer state is written next");
+        }
         recordSynced(mood, marker.op(), inline, Duration.ofNanos(System.nanoTime() - t0));
         return SyncResult.synced(mood.id());
     }
@@ -506,30 +546,132 @@ final class DefaultMoodSyncService implements MoodSyncService {
         safely(() -> listener.synced(mood, op, inline, elapsed));
     }
 
-    /** Brings the PDS to the mood's state; returns the link to record (empty after a delete). */
-    private Optional<RecordKey> writeRecord(Mood mood, Did did) {
+    /** What a write left: the link to record (empty to leave it) and the CID at the linked key (empty: none). */
+    private record Written(Optional<RecordKey> link, Optional<Cid> cid) {
+    }
+
+    /** What the writer expects at the record key: nothing, a record with a known CID, or not known yet. */
+    private record Expect(boolean known, Optional<Cid> cid) {
+        static final Expect UNKNOWN = new Expect(false, Optional.empty());
+        static final Expect ABSENT = new Expect(true, Optional.empty());
+
+        static Expect of(Optional<RepoRecord> r) {
+            return new Expect(true, r.map(RepoRecord::cid));
+        }
+    }
+
+    /**
+     * Brings the PDS to the mood's state, fenced: every update and delete of an existing record carries the
+     * {@code swapRecord} of the CID this writer expects there (the store's {@link Mood#recordCid()}, or one
+     * {@code getRecord} when the store does not know it), so a write prepared from an older state fails instead of
+     * landing over a newer one. A swap conflict is resolved here: the record already holding what we intend (a lost
+     * answer) is success; a record of another mood is never touched ({@link RecordKeyTakenException}); anything
+     * else is an older write of this mood that landed late, overwritten only after the store confirms this writer
+     * still holds the lease. Returns null when the lease was lost (the current holder writes the mood).
+     */
+    private Written writeRecord(Mood mood, Did did, String owner) {
         RecordKey rkey = mood.rkey().orElseGet(() -> MoodRecords.rkeyFor(mood.id()));
-        if (mood.deleted()) {
-            repo.deleteRecord(did, MoodRecords.COLLECTION, rkey, SwapRecord.any());
-            return Optional.empty();
+        Map<String, Object> record = mood.deleted() ? null : MoodRecords.toRecord(mood);
+        Cid intended = record == null ? null : DagCbor.cidOf(record);
+        Expect expect;
+        if (mood.recordCid().isPresent()) {
+            expect = new Expect(true, mood.recordCid());
+        } else if (mood.rkey().isEmpty() && !mood.deleted()) {
+            expect = Expect.ABSENT; // a create: createIfAbsent reports a record that is there
+        } else {
+            expect = Expect.UNKNOWN;
         }
-        Map<String, Object> record = MoodRecords.toRecord(mood);
-        if (mood.rkey().isPresent()) {
-            repo.putRecord(did, MoodRecords.COLLECTION, rkey, record, SwapRecord.any());
-            return Optional.of(rkey);
+        for (int round = 0; ; round++) {
+            if (!expect.known()) {
+                Optional<RepoRecord> current = repo.getRecord(did, MoodRecords.COLLECTION, rkey);
+                checkOurs(current, mood, did, rkey);
+                expect = Expect.of(current);
+            }
+            try {
+                if (record == null) {
+                    if (expect.cid().isPresent()) {
+                        repo.deleteRecord(did, MoodRecords.COLLECTION, rkey, SwapRecord.cid(expect.cid().get()));
+                    }
+                    return new Written(Optional.empty(), Optional.empty());
+                }
+                if (expect.cid().isEmpty()) {
+                    CreateResult created = repo.createIfAbsent(did, MoodRecords.COLLECTION, rkey, record);
+                    if (!created.created()) {
+                        throw new SwapConflictException(400, "a record exists at " + rkey + " (createIfAbsent)");
+                    }
+                } else {
+                    repo.putRecord(did, MoodRecords.COLLECTION, rkey, record, SwapRecord.cid(expect.cid().get()));
+                }
+                return new Written(Optional.of(rkey), Optional.of(intended));
+            } catch (SwapConflictException conflict) {
+                Optional<RepoRecord> current = repo.getRecord(did, MoodRecords.COLLECTION, rkey);
+                if (record == null ? current.isEmpty() : current.map(r -> r.cid().equals(intended)).orElse(false)) {
+                    // What we meant is there already: an earlier attempt whose answer was lost, or a writer of
+                    // the same state.
+                    return new Written(record == null ? Optional.empty() : Optional.of(rkey),
+                            record == null ? Optional.empty() : Optional.of(intended));
+                }
+                if (record != null && mood.rkey().isEmpty() && current.isPresent()
+                        && !refersTo(current.get(), mood.id())) {
+                    // rkeyFor(id) holds another mood's record: take the mood's deterministic fallback key.
+                    Optional<RecordKey> key = writeAtFallbackKey(mood, did, record, rkey);
+                    return new Written(key, key.map(k -> intended));
+                }
+                checkOurs(current, mood, did, rkey);
+                if (round >= 1) {
+                    throw conflict; // the record keeps moving: an attempt failed, retried with backoff
+                }
+                // The record moved since the store last recorded it: an older write of this mood landed late, or
+                // an earlier attempt's answer was lost. Only the lease holder may write over it, with the current
+                // state: renew the lease (judged by the store) and check the mood is still this marker.
+                Instant now = clock.instant();
+                Optional<Mood> held = store.tryLease(mood.id(), owner, now, now.plus(lease));
+                if (held.isEmpty() || held.get().pending().map(p -> p.token() != mood.pending().get().token())
+                        .orElse(true)) {
+                    held.ifPresent(h -> safely(() -> store.reschedule(mood.id(), mood.pending().get().token(), owner,
+                            0, now, "superseded", false)));
+                    LOG.debug("mood {}: the record moved and this writer no longer holds the current marker", mood.id());
+                    return null;
+                }
+                expect = Expect.of(current);
+            }
         }
-        CreateResult created = repo.createIfAbsent(did, MoodRecords.COLLECTION, rkey, record);
-        if (!created.created()) {
+    }
+
+    /** Throws when the record at the key names another mood: this mood's write never touches it. */
+    private static void checkOurs(Optional<RepoRecord> current, Mood mood, Did did, RecordKey rkey) {
+        if (current.isPresent() && !refersTo(current.get(), mood.id())) {
+            Object ref = current.get().value().get("ref");
+            Object legacy = current.get().value().get("mongoId");
+            throw new RecordKeyTakenException("record key " + rkey + " of " + did + " holds a record that is not mood "
+                    + mood.id() + "'s (ref " + (ref != null ? ref : legacy != null ? "mongoId " + legacy : "none")
+                    + "); it is left untouched");
+        }
+    }
+
+    /**
+     * {@code rkeyFor(id)} holds another mood's record (never overwritten): the mood takes the first of its fallback
+     * keys ({@link MoodRecords#fallbackKey}, a pure function of the id, as reconcile and repair use) that is free or
+     * already holds this mood's record. Parks only when every one of them holds another record.
+     */
+    private Optional<RecordKey> writeAtFallbackKey(Mood mood, Did did, Map<String, Object> record, RecordKey taken) {
+        for (int n = 1; n <= MoodRecords.FALLBACK_KEYS; n++) {
+            RecordKey key = MoodRecords.fallbackKey(mood.id(), n);
+            CreateResult created = repo.createIfAbsent(did, MoodRecords.COLLECTION, key, record);
+            if (created.created()) {
+                return Optional.of(key);
+            }
             RepoRecord existing = created.existing().orElseThrow();
-            if (!refersTo(existing, mood.id())) {
-                throw new RecordKeyTakenException("record key " + rkey + " of " + did
-                        + " holds a record that is not mood " + mood.id() + "'s; it is left untouched");
-            }
-            if (!existing.cid().equals(computer.aesthetic.moodsync.data.DagCbor.cidOf(record))) {
-                repo.putRecord(did, MoodRecords.COLLECTION, rkey, record, SwapRecord.cid(existing.cid()));
+            if (refersTo(existing, mood.id())) {
+                if (!existing.cid().equals(computer.aesthetic.moodsync.data.DagCbor.cidOf(record))) {
+                    repo.putRecord(did, MoodRecords.COLLECTION, key, record, SwapRecord.cid(existing.cid()));
+                }
+                return Optional.of(key);
             }
         }
-        return Optional.of(rkey);
+        throw new RecordKeyTakenException("record key " + taken + " of " + did + " and all "
+                + MoodRecords.FALLBACK_KEYS + " fallback keys hold records that are not mood " + mood.id()
+                + "'s; they are left untouched");
     }
 
     static boolean refersTo(RepoRecord record, MoodId id) {
@@ -578,8 +720,12 @@ final class DefaultMoodSyncService implements MoodSyncService {
         for (Mood m : fresh) {
             PendingSync marker = m.pending().orElseThrow();
             try {
-                store.completeSync(m.id(), marker.token(), owner, Optional.of(MoodRecords.rkeyFor(m.id())));
-                recordSynced(m, SyncOp.CREATE, false, elapsed);
+                // A superseded create (the mood changed or was deleted while the batch was in flight) gets a marker
+                // back, so the current state is written over what the batch created.
+                if (store.completeSync(m.id(), marker.token(), owner, Optional.of(MoodRecords.rkeyFor(m.id())),
+                        Optional.of(MoodRecords.cidOf(m)), clock.instant())) {
+                    recordSynced(m, SyncOp.CREATE, false, elapsed);
+                }
             } catch (RuntimeException e) {
                 contained(m, marker, owner, e);
             }

@@ -1,5 +1,6 @@
 package computer.aesthetic.moodsync;
 
+import computer.aesthetic.moodsync.data.Cid;
 import computer.aesthetic.moodsync.syntax.RecordKey;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -9,7 +10,7 @@ import java.util.Optional;
 /**
  * A mood as the store holds it: the source of truth.
  *
- * <p>In MongoDB: {@code {_id, user, mood, when, deleted?, atproto?: {rkey}, atprotoSync?: {...}}}. A synced mood
+ * <p>In MongoDB: {@code {_id, user, mood, when, deleted?, atproto?: {rkey, cid?}, atprotoSync?: {...}}}. A synced mood
  * has {@link #rkey()} and no {@link #pending()} marker, exactly as the origin system's documents look. Times have
  * millisecond precision, as MongoDB dates do ({@code when} is truncated). Immutable and thread-safe.
  *
@@ -20,11 +21,18 @@ import java.util.Optional;
  * @param deleted true once soft-deleted ({@code deleted: true})
  * @param rkey the record key of its ATProto record, once linked ({@code atproto.rkey})
  * @param pending the unconfirmed PDS write, if any ({@code atprotoSync})
+ * @param recordCid the CID of the record at {@code rkey} as this library last wrote it ({@code atproto.cid}), the
+ *     {@code swapRecord} of the next update or delete; empty when unknown (a legacy link, or after a delete), and
+ *     always empty without {@code rkey}
  */
 public record Mood(MoodId id, UserId user, String text, Instant when, boolean deleted, Optional<RecordKey> rkey,
-        Optional<PendingSync> pending) {
+        Optional<PendingSync> pending, Optional<Cid> recordCid) {
 
-    /** Validates presence of every component and truncates {@code when} to milliseconds. */
+    /**
+     * Validates presence of every component and truncates {@code when} to milliseconds.
+     *
+     * @throws IllegalArgumentException if {@code recordCid} is present without {@code rkey}
+     */
     public Mood {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(user, "user");
@@ -32,7 +40,27 @@ public record Mood(MoodId id, UserId user, String text, Instant when, boolean de
         Objects.requireNonNull(when, "when");
         Objects.requireNonNull(rkey, "rkey");
         Objects.requireNonNull(pending, "pending");
+        Objects.requireNonNull(recordCid, "recordCid");
+        if (recordCid.isPresent() && rkey.isEmpty()) {
+            throw new IllegalArgumentException("a record CID needs a record key");
+        }
         when = when.truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    /**
+     * Creates a mood whose record CID is unknown.
+     *
+     * @param id the mood's id
+     * @param user who posted it
+     * @param text the mood's text, kept exactly
+     * @param when when it was posted
+     * @param deleted true once soft-deleted
+     * @param rkey the record key of its ATProto record, once linked
+     * @param pending the unconfirmed PDS write, if any
+     */
+    public Mood(MoodId id, UserId user, String text, Instant when, boolean deleted, Optional<RecordKey> rkey,
+            Optional<PendingSync> pending) {
+        this(id, user, text, when, deleted, rkey, pending, Optional.empty());
     }
 
     /**
@@ -71,16 +99,28 @@ public record Mood(MoodId id, UserId user, String text, Instant when, boolean de
      * @return the copy
      */
     public Mood withPending(Optional<PendingSync> marker) {
-        return new Mood(id, user, text, when, deleted, rkey, marker);
+        return new Mood(id, user, text, when, deleted, rkey, marker, recordCid);
     }
 
     /**
-     * Returns a copy linked to another record key.
+     * Returns a copy linked to another record key; the record CID is kept when the key stays the same, else
+     * forgotten.
      *
      * @param key the record key, or empty to unlink
      * @return the copy
      */
     public Mood withRkey(Optional<RecordKey> key) {
-        return new Mood(id, user, text, when, deleted, key, pending);
+        return new Mood(id, user, text, when, deleted, key, pending, key.equals(rkey) ? recordCid : Optional.empty());
+    }
+
+    /**
+     * Returns a copy with another record CID.
+     *
+     * @param cid the CID of the record at {@link #rkey()}, or empty when unknown
+     * @return the copy
+     * @throws IllegalArgumentException if {@code cid} is present and the mood has no record key
+     */
+    public Mood withRecordCid(Optional<Cid> cid) {
+        return new Mood(id, user, text, when, deleted, rkey, pending, cid);
     }
 }

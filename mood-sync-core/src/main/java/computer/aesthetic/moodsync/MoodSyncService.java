@@ -50,6 +50,7 @@ public interface MoodSyncService extends AutoCloseable {
      * @return what happened on the PDS side; the mood's id is {@link SyncResult#moodId()}
      * @throws InvalidRecordException if the text is unfit (nothing is written)
      * @throws StoreException if the store failed (nothing was written to the PDS)
+     * @throws UserErasedException if the user is erased or being erased (nothing is kept)
      */
     SyncResult post(UserId user, String text);
 
@@ -61,6 +62,7 @@ public interface MoodSyncService extends AutoCloseable {
      * @return what happened on the PDS side
      * @throws NoSuchMoodException if there is no such mood
      * @throws StoreException if the store failed
+     * @throws UserErasedException if the mood's user is erased or being erased
      */
     SyncResult delete(MoodId id);
 
@@ -71,6 +73,7 @@ public interface MoodSyncService extends AutoCloseable {
      * @return what happened on the PDS side
      * @throws NoSuchMoodException if there is no such mood
      * @throws StoreException if the store failed
+     * @throws UserErasedException if the mood's user is erased or being erased
      */
     SyncResult undelete(MoodId id);
 
@@ -83,6 +86,7 @@ public interface MoodSyncService extends AutoCloseable {
      * @throws InvalidRecordException if the text is unfit (nothing is written)
      * @throws NoSuchMoodException if there is no such mood
      * @throws StoreException if the store failed
+     * @throws UserErasedException if the mood's user is erased or being erased
      */
     SyncResult edit(MoodId id, String text);
 
@@ -199,8 +203,11 @@ public interface MoodSyncService extends AutoCloseable {
     RepairResult rebuildRecordsFromStore(UserId user);
 
     /**
-     * Forgets a user on both sides: deletes every record of the collection (duplicates and orphans too), then the
-     * user's moods in the store, and verifies both sides are empty.
+     * Forgets a user on both sides, for good: fences the user first (a tombstone in the store: later posts and
+     * changes throw {@link UserErasedException}, pending work is cancelled), waits for writers still holding leases,
+     * deletes every record of the collection (duplicates and orphans too, never a record naming another user's mood),
+     * then the user's moods in the store, and verifies both sides are empty. The account is deleted only after a
+     * verified erasure. See {@link computer.aesthetic.moodsync.reconcile.Repairer#erase}.
      *
      * @param user the user
      * @param deleteAccount also delete the PDS account (needs {@link Builder#accountDeleter})

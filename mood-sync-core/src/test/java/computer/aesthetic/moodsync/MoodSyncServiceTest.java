@@ -9,6 +9,7 @@ import computer.aesthetic.moodsync.spi.RepoRecord;
 import computer.aesthetic.moodsync.spi.Secret;
 import computer.aesthetic.moodsync.syntax.Did;
 import computer.aesthetic.moodsync.syntax.Handle;
+import computer.aesthetic.moodsync.syntax.RecordKey;
 import computer.aesthetic.moodsync.testing.InMemoryAccountDirectory;
 import computer.aesthetic.moodsync.testing.InMemoryAtprotoRepo;
 import computer.aesthetic.moodsync.testing.InMemoryMoodStore;
@@ -296,8 +297,35 @@ class MoodSyncServiceTest {
                 clock.instant());
         pds.seed(ALICE_DID, MoodRecords.COLLECTION, MoodRecords.rkeyFor(id), foreign);
         service.syncNow();
-        assertThat(records()).singleElement().satisfies(r -> assertThat(r.value()).isEqualTo(foreign));
-        assertThat(store.find(id).orElseThrow().syncState()).isEqualTo(SyncState.FAILED);
+        // Never overwritten: the mood takes its first fallback key instead (a pure function of its id).
+        RecordKey fallback = MoodRecords.fallbackKey(id, 1);
+        assertThat(pds.getRecord(ALICE_DID, MoodRecords.COLLECTION, MoodRecords.rkeyFor(id)))
+                .hasValueSatisfying(r -> assertThat(r.value()).isEqualTo(foreign));
+        assertThat(records()).hasSize(2);
+        Mood mood = store.find(id).orElseThrow();
+        assertThat(mood.syncState()).isEqualTo(SyncState.SYNCED);
+        assertThat(mood.rkey()).contains(fallback);
+        assertThat(pds.getRecord(ALICE_DID, MoodRecords.COLLECTION, fallback))
+                .hasValueSatisfying(r -> assertThat(r.value()).isEqualTo(MoodRecords.toRecord(mood)));
+    }
+
+    @Test
+    void aMoodParkedForATakenKeyTakesItsFallbackKeyOnRetry() {
+        MoodSyncService service = service(SyncMode.QUEUED);
+        MoodId id = service.post(ALICE, "mine").moodId();
+        pds.seed(ALICE_DID, MoodRecords.COLLECTION, MoodRecords.rkeyFor(id), MoodRecords.toRecord(
+                MoodId.parse("65f1c0ffee0000000000abcd"), "theirs", clock.instant()));
+        // Parked by an earlier release, which refused the taken key for good.
+        store.setPending(id, new PendingSync(SyncOp.CREATE, 7L, 1, clock.instant(),
+                Optional.of("record key " + MoodRecords.rkeyFor(id) + " holds a record that is not this mood's"),
+                Optional.empty(), Optional.empty(), true));
+        assertThat(service.failed(Optional.of(ALICE))).hasSize(1);
+
+        assertThat(service.retry(id)).isTrue();
+        service.syncNow();
+        assertThat(service.failed(Optional.of(ALICE))).isEmpty();
+        assertThat(store.find(id).orElseThrow().rkey()).contains(MoodRecords.fallbackKey(id, 1));
+        assertThat(store.find(id).orElseThrow().syncState()).isEqualTo(SyncState.SYNCED);
     }
 
     @Test

@@ -16,7 +16,8 @@ import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The benchmark harness: {@code Bench [all|migrate|reconcile|latency|micro]... [--quick] [--out DIR]}. Prints a
+ * The benchmark harness: {@code Bench [all|migrate|reconcile|latency|latency-sizes|sustained|micro]... [--quick]
+ * [--runs N] [--out DIR]}. Prints a
  * table of figures (median of the runs, with min and max) and the targets of issue 8, and writes the same as JSON
  * to {@code DIR/benchmarks.json} (default {@code benchmarks/target}). Nothing is hard-coded: every number is
  * measured in this process (the JMH figures in its forks).
@@ -36,16 +37,16 @@ public final class Bench {
         final int latencyOps;
         final int inlineOps;
 
-        Settings(boolean quick) {
+        Settings(boolean quick, int runsOverride) {
             this.quick = quick;
-            runs = quick ? 2 : 3;
+            runs = runsOverride > 0 ? runsOverride : quick ? 2 : 3;
             migrateUsers = quick ? 4 : 10;
             migrateMoods = quick ? 200 : 2000;
             baselineMoods = quick ? 12 : 50;
             reconcileRecords = quick ? 1000 : 10_000;
             fakeRecords = quick ? 10_000 : 100_000;
             fakeRuns = quick ? 2 : 3;
-            latencyRuns = quick ? 2 : 3;
+            latencyRuns = runsOverride > 0 ? runsOverride : quick ? 2 : 3;
             latencyOps = quick ? 60 : 300;
             inlineOps = quick ? 30 : 150;
         }
@@ -76,23 +77,26 @@ public final class Bench {
      */
     public static void main(String[] args) throws Exception {
         boolean quick = false;
+        int runs = 0;
         Path out = Path.of("benchmarks", "target");
         List<String> what = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--out" -> out = Path.of(args[++i]);
-                case "all", "migrate", "reconcile", "latency", "micro" -> what.add(args[i]);
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "all", "migrate", "reconcile", "latency", "latency-sizes", "sustained", "micro" -> what.add(args[i]);
                 default -> {
-                    System.err.println("usage: Bench [all|migrate|reconcile|latency|micro]... [--quick] [--out DIR]");
+                    System.err.println("usage: Bench [all|migrate|reconcile|latency|latency-sizes|sustained|micro]..."
+                            + " [--quick] [--runs N] [--out DIR]");
                     System.exit(2);
                 }
             }
         }
         if (what.isEmpty() || what.contains("all")) {
-            what = List.of("migrate", "reconcile", "latency", "micro");
+            what = List.of("migrate", "reconcile", "latency", "latency-sizes", "sustained", "micro");
         }
-        Settings s = new Settings(quick);
+        Settings s = new Settings(quick, runs);
         Set<String> chosen = Set.copyOf(what);
         List<Figure> figures = new ArrayList<>();
         long t0 = System.nanoTime();
@@ -107,6 +111,13 @@ public final class Bench {
             }
             if (chosen.contains("latency")) {
                 figures.addAll(new LatencyBench(env, s).run());
+            }
+            if (chosen.contains("latency-sizes")) {
+                figures.addAll(new LatencyBench(env, s).sized(1_000, "lat-1k"));
+                figures.addAll(new LatencyBench(env, s).sized(s.quick ? 10_000 : 100_000, "lat-100k"));
+            }
+            if (chosen.contains("sustained")) {
+                figures.addAll(new SustainedBench(env, s).run());
             }
         }
         if (chosen.contains("micro")) {

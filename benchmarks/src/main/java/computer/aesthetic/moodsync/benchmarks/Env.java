@@ -15,8 +15,12 @@ import org.bson.Document;
  * and a client of it. Accounts are created on demand, fresh for every run, so that no run sees another's records.
  */
 final class Env implements AutoCloseable {
-    /** A PDS account. */
-    record Acct(String handle, String did, String password) {
+    /** A PDS account, with the access token its creation returned (for raw clients that skip the login). */
+    record Acct(String handle, String did, String password, String accessJwt) {
+        @Override
+        public String toString() {
+            return "Acct[" + handle + ", " + did + "]";
+        }
     }
 
     private static final AtomicInteger SEQ = new AtomicInteger();
@@ -68,9 +72,9 @@ final class Env implements AutoCloseable {
                 fs.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                     String handle = "bench" + k + ".test";
                     String password = "bench-password-" + k;
-                    String did = xrpc.createAccount(handle, "bench" + k + "@example.com", password).get("did")
-                            .asString();
-                    return new Acct(handle, did, password);
+                    tools.jackson.databind.JsonNode r = xrpc.createAccount(handle, "bench" + k + "@example.com",
+                            password);
+                    return new Acct(handle, r.get("did").asString(), password, r.get("accessJwt").asString());
                 }, pool));
             }
             return fs.stream().map(java.util.concurrent.CompletableFuture::join).toList();

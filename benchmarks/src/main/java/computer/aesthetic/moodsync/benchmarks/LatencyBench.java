@@ -1,10 +1,12 @@
 package computer.aesthetic.moodsync.benchmarks;
 
+import static com.mongodb.client.model.Filters.and;
 import static com.mongodb.client.model.Filters.eq;
 
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Updates;
+import computer.aesthetic.moodsync.Mood;
 import computer.aesthetic.moodsync.MoodId;
 import computer.aesthetic.moodsync.MoodSyncService;
 import computer.aesthetic.moodsync.PendingReason;
@@ -14,6 +16,7 @@ import computer.aesthetic.moodsync.SyncResult;
 import computer.aesthetic.moodsync.UserId;
 import computer.aesthetic.moodsync.mongo.MongoAccountDirectory;
 import computer.aesthetic.moodsync.mongo.MongoMoodStore;
+import computer.aesthetic.moodsync.mongo.internal.MoodDocuments;
 import computer.aesthetic.moodsync.pds.PdsAtprotoRepo;
 import computer.aesthetic.moodsync.record.MoodRecords;
 import computer.aesthetic.moodsync.spi.AccountDirectory;
@@ -69,8 +72,8 @@ final class LatencyBench {
         String token = env.raw().createSession(acct.did(), acct.password()).accessJwt();
 
         Map<String, Figure> f = new LinkedHashMap<>();
-        for (String k : List.of("plain insertOne", "post QUEUED", "raw insert+putRecord+update", "post INLINE",
-                "post INLINE, PDS down, circuit open")) {
+        for (String k : List.of("plain insertOne", "post QUEUED", "raw insert+putRecord+update",
+                "raw insert+putRecord+update by {_id,token}", "post INLINE", "post INLINE, PDS down, circuit open")) {
             f.put(k + " p50", new Figure("latency", k + " p50", "ms", false));
             f.put(k + " p99", new Figure("latency", k + " p99", "ms", false));
         }
@@ -127,20 +130,15 @@ final class LatencyBench {
                                 PendingReason.PDS_UNAVAILABLE)));
                     }
                     List<Double> rawInline = new ArrayList<>(inlineOps);
+                    List<Double> rawTokened = new ArrayList<>(inlineOps);
                     List<Double> in = new ArrayList<>(inlineOps);
-                    for (int i = 0; i < inlineOps; i++) {
-                        if (i % 2 == 0) {
-                            rawInline.add(time(() -> rawInline(moods, http, pdsUrl, token, acct.did(), user)));
-                            in.add(time(() -> expect(inline.post(user, "inline post"), null)));
-                        } else {
-                            in.add(time(() -> expect(inline.post(user, "inline post"), null)));
-                            rawInline.add(time(() -> rawInline(moods, http, pdsUrl, token, acct.did(), user)));
-                        }
-                    }
+                    interleaveInline(inlineOps, rawInline, rawTokened, in, moods, http, pdsUrl, token, acct.did(),
+                            user, inline);
                     if (run > 0) {
                         add(f, "plain insertOne", plain);
                         add(f, "post QUEUED", q);
                         add(f, "raw insert+putRecord+update", rawInline);
+                        add(f, "raw insert+putRecord+update by {_id,token}", rawTokened);
                         add(f, "post INLINE", in);
                         add(f, "post INLINE, PDS down, circuit open", dn);
                     }
@@ -160,6 +158,94 @@ final class LatencyBench {
         }
         f.get("plain insertOne p50").detail("ops per run", s.latencyOps);
         f.get("post INLINE p50").detail("ops per run", s.inlineOps);
+        return new ArrayList<>(f.values());
+    }
+
+    /** The three dual writes, their order rotated call by call so that none always runs first. */
+    private static void interleaveInline(int ops, List<Double> rawInline, List<Double> rawTokened, List<Double> in,
+            MongoCollection<Document> moods, OkHttpClient http, String pdsUrl, String token, String did, UserId user,
+            MoodSyncService inline) {
+        for (int i = 0; i < ops; i++) {
+            for (int k = 0; k < 3; k++) {
+                switch ((i + k) % 3) {
+                    case 0 -> rawInline.add(time(() -> rawInline(moods, http, pdsUrl, token, did, user, false)));
+                    case 1 -> rawTokened.add(time(() -> rawInline(moods, http, pdsUrl, token, did, user, true)));
+                    default -> in.add(time(() -> expect(inline.post(user, "inline post"), null)));
+                }
+            }
+        }
+    }
+
+    /**
+     * The same figures (plain insertOne, post QUEUED, the two raw dual writes, post INLINE) with the moods collection
+     * holding {@code prefill} other users' moods first, to show which costs grow with the collection: the embedded
+     * server answers a filter other than {@code _id} alone with a scan. The measured calls' own moods are removed
+     * after every run, so the collection stays at about {@code prefill} documents.
+     */
+    List<Figure> sized(int prefill, String group) throws Exception {
+        MongoDatabase db = env.freshDatabase("latsize");
+        Env.Acct acct = env.accounts(1).get(0);
+        UserId user = UserId.parse("auth0|latency-sized");
+        Env.writeUsers(db, List.of(user.value()), List.of(acct));
+        MongoCollection<Document> moods = db.getCollection("moods");
+        AccountDirectory accounts = MongoAccountDirectory.builder(db).build();
+        MoodStore store = MongoMoodStore.builder(db).build();
+        List<UserId> others = Moods.users("other", 100);
+        List<Document> docs = new ArrayList<>(10_000);
+        for (Moods.M m : Moods.make(others, prefill / others.size(), 45)) {
+            docs.add(m.originDoc());
+            if (docs.size() == 10_000) {
+                moods.insertMany(docs);
+                docs.clear();
+            }
+        }
+        if (!docs.isEmpty()) {
+            moods.insertMany(docs);
+        }
+        long before = moods.countDocuments();
+        Bench.log("latency: %s: %d moods in the collection", group, before);
+        String pdsUrl = env.pds().url();
+        AtprotoRepo repo = PdsAtprotoRepo.builder().accounts(accounts).defaultPds(pdsUrl).build();
+        OkHttpClient http = new OkHttpClient();
+        String token = env.raw().createSession(acct.did(), acct.password()).accessJwt();
+        String tag = prefill >= 1000 ? (prefill / 1000) + "k" : String.valueOf(prefill);
+        Map<String, Figure> f = new LinkedHashMap<>();
+        for (String k : List.of("plain insertOne", "post QUEUED", "raw insert+putRecord+update",
+                "raw insert+putRecord+update by {_id,token}", "post INLINE")) {
+            f.put(k + " p50", new Figure(group, k + " p50 @" + tag, "ms", false));
+            f.put(k + " p99", new Figure(group, k + " p99 @" + tag, "ms", false));
+        }
+        int ops = Math.max(20, s.latencyOps * 2 / 3);
+        int inlineOps = Math.max(20, s.inlineOps * 2 / 3);
+        try (MoodSyncService queued = MoodSyncService.builder().store(store).repo(repo).accounts(accounts)
+                        .mode(SyncMode.QUEUED).startWorker(false).build();
+                MoodSyncService inline = MoodSyncService.builder().store(store).repo(repo).accounts(accounts)
+                        .mode(SyncMode.INLINE).startWorker(false).build()) {
+            for (int run = 0; run <= s.latencyRuns; run++) { // run 0 warms up
+                List<Double> plain = new ArrayList<>(ops);
+                List<Double> q = new ArrayList<>(ops);
+                for (int i = 0; i < ops; i++) {
+                    plain.add(time(() -> moods.insertOne(new Moods.M(MoodId.generate(), user, "plain insert",
+                            Instant.now()).originDoc())));
+                    q.add(time(() -> expect(queued.post(user, "queued post"), PendingReason.QUEUED)));
+                }
+                List<Double> rawInline = new ArrayList<>(inlineOps);
+                List<Double> rawTokened = new ArrayList<>(inlineOps);
+                List<Double> in = new ArrayList<>(inlineOps);
+                interleaveInline(inlineOps, rawInline, rawTokened, in, moods, http, pdsUrl, token, acct.did(), user,
+                        inline);
+                if (run > 0) {
+                    add(f, "plain insertOne", plain);
+                    add(f, "post QUEUED", q);
+                    add(f, "raw insert+putRecord+update", rawInline);
+                    add(f, "raw insert+putRecord+update by {_id,token}", rawTokened);
+                    add(f, "post INLINE", in);
+                }
+                moods.deleteMany(eq("user", user.value()));
+            }
+        }
+        f.get("plain insertOne p50").detail("moods in the collection", before)
+                .detail("ops per run", ops + " (dual writes: " + inlineOps + ")");
         return new ArrayList<>(f.values());
     }
 
@@ -183,11 +269,18 @@ final class LatencyBench {
         return Stats.millis(System.nanoTime() - t0);
     }
 
-    /** What a hand-written dual write does: insert, putRecord (plain OkHttp, cached token), link. */
+    /**
+     * What a hand-written dual write does: insert, putRecord (plain OkHttp, cached token), link. With
+     * {@code tokened}, the mood is inserted with the library's pending marker (the same document the service writes)
+     * and linked with the service's conditional update: filter {@code {_id, atprotoSync.token}}, set the key and
+     * unset the marker, as {@code MongoMoodStore.completeSync} does; so the difference between this and post INLINE
+     * is the library's own cost, and the difference between the two raw writes the embedded server's.
+     */
     private static void rawInline(MongoCollection<Document> moods, OkHttpClient http, String pdsUrl, String token,
-            String did, UserId user) {
+            String did, UserId user, boolean tokened) {
         Moods.M m = new Moods.M(MoodId.generate(), user, "raw inline post", Instant.now());
-        moods.insertOne(m.originDoc());
+        Mood posted = Mood.posted(m.id(), user, m.text(), m.when());
+        moods.insertOne(tokened ? MoodDocuments.toDocument(posted) : m.originDoc());
         String rkey = MoodRecords.rkeyFor(m.id()).value();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("repo", did);
@@ -206,6 +299,15 @@ final class LatencyBench {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        moods.updateOne(eq("_id", new ObjectId(m.id().value())), Updates.set("atproto.rkey", rkey));
+        if (tokened) {
+            long t = posted.pending().orElseThrow().token();
+            if (moods.updateOne(and(eq(MoodDocuments.ID, new ObjectId(m.id().value())), eq(MoodDocuments.SYNC_TOKEN, t)),
+                    Updates.combine(Updates.set(MoodDocuments.RKEY, rkey), Updates.unset(MoodDocuments.SYNC)))
+                    .getMatchedCount() != 1) {
+                throw new IllegalStateException("the conditional update matched nothing");
+            }
+        } else {
+            moods.updateOne(eq("_id", new ObjectId(m.id().value())), Updates.set("atproto.rkey", rkey));
+        }
     }
 }

@@ -53,6 +53,8 @@ final class MigrateBench {
                 true);
         Figure rawMigration = new Figure("migrate", "raw migration (OkHttp, 4 users at once, 1 login each)",
                 "moods/s", true);
+        Figure migrateCpu = new Figure("migrate", "migrate: CPU (PDS + JVM) per 1000 moods", "s", false);
+        Figure rawCpu = new Figure("migrate", "raw migration: CPU (PDS + JVM) per 1000 moods", "s", false);
         int users = s.migrateUsers;
         if (!s.quick) {
             Bench.log("migrate: warm-up");
@@ -68,18 +70,32 @@ final class MigrateBench {
             Timing timing = new Timing("");
             Map<String, String> phases = new LinkedHashMap<>();
             Map<String, String> rawPhases = new LinkedHashMap<>();
+            double[][] cpu = new double[2][];
             if (run % 2 == 1) {
                 migrate.add(migrateOnce(users, s.migrateMoods / users, timing, phases));
+                cpu[0] = lastCpu;
                 rawMigration.add(rawMigrationOnce(users, s.migrateMoods / users, rawPhases));
+                cpu[1] = lastCpu;
             } else {
                 rawMigration.add(rawMigrationOnce(users, s.migrateMoods / users, rawPhases));
+                cpu[1] = lastCpu;
                 migrate.add(migrateOnce(users, s.migrateMoods / users, timing, phases));
+                cpu[0] = lastCpu;
+            }
+            double k = s.migrateMoods / 1000.0;
+            migrateCpu.add((cpu[0][0] + cpu[0][1]) / k);
+            rawCpu.add((cpu[1][0] + cpu[1][1]) / k);
+            if (run == s.runs) {
+                migrateCpu.detail("last run, per 1000 moods", String.format("PDS %.2f s, JVM (library, embedded "
+                        + "MongoDB, harness) %.2f s", cpu[0][1] / k, cpu[0][0] / k));
+                rawCpu.detail("last run, per 1000 moods", String.format("PDS %.2f s, JVM %.2f s", cpu[1][1] / k,
+                        cpu[1][0] / k));
             }
             Bench.log("migrate: run %d: migrate %.1f, raw migration %.1f moods/s", run, migrate.last(),
                     rawMigration.last());
             if (run == s.runs) {
                 migrate.detail("calls of the last run (time summed over the 4 threads)", timing.summary());
-                migrate.detail("phases of the last run (ms summed over the threads)", phases);
+                migrate.detail("phases of the last run (call time summed over the threads)", phases);
                 rawMigration.detail("phases of the last run (ms summed over the threads)", rawPhases);
             }
             double[] c = ceilingOnce(users, s.migrateMoods / users);
@@ -99,7 +115,10 @@ final class MigrateBench {
         baseline.detail("moods (sample)", (Math.max(1, s.baselineMoods / users)) * users).detail("users", users);
         ceilingLogin.detail("what", "the same run as the raw ceiling, its createSession calls (made before the loop) "
                 + "counted too: migrate must log in once per user");
-        return List.of(migrate, rawMigration, baseline, ceiling, ceilingLogin);
+        migrateCpu.detail("how", "CPU time (user + system, /proc) of the PDS process and of this JVM during the "
+                + "timed part of the run (the JVM's includes the embedded MongoDB and the harness's timing); it moves "
+                + "much less with the machine's load than the throughput");
+        return List.of(migrate, rawMigration, migrateCpu, rawCpu, baseline, ceiling, ceilingLogin);
     }
 
     /** Seeds a fresh database with the origin's documents for fresh accounts; returns the moods. */
@@ -115,6 +134,18 @@ final class MigrateBench {
         return moods;
     }
 
+    /** The CPU seconds of the timed part of the last migration run: {@code {jvm, children (the PDS)}}. */
+    private double[] lastCpu;
+
+    private static double[] cpuSince(double[] a) {
+        double[] b = Cpu.now();
+        return new double[] {b[0] - a[0], b[1] - a[1]};
+    }
+
+    private static String ms(double millis) {
+        return String.format("%.0f ms", millis);
+    }
+
     /** The raw migration (see {@link RawMigration}) of fresh accounts; returns moods per second. */
     double rawMigrationOnce(int nUsers, int perUser, Map<String, String> phases) {
         List<Env.Acct> accts = env.accounts(nUsers);
@@ -126,7 +157,9 @@ final class MigrateBench {
         }
         RawMigration raw = new RawMigration(env.pds().url());
         try {
+            double[] c0 = Cpu.now();
             long elapsed = raw.migrate(accts, perUserMoods, THREADS);
+            lastCpu = cpuSince(c0);
             if (phases != null) {
                 phases.put("wall", String.format("%.0f ms (x%d threads = %.0f thread-ms)", Stats.millis(elapsed),
                         THREADS, Stats.millis(elapsed) * THREADS));
@@ -173,15 +206,25 @@ final class MigrateBench {
         Migrator migrator = Migrator.builder().repairer(repairer).concurrency(THREADS).policy(RepairPolicy.DEFAULT)
                 .build();
         long t0 = System.nanoTime();
+        double[] c0 = Cpu.now();
         MigrationReport report = migrator.migrate(Optional.empty());
         long elapsed = System.nanoTime() - t0;
-        if (phases != null) {
-            long busy = report.users().stream().mapToLong(r -> r.elapsed().toNanos()).sum();
-            phases.put("wall", String.format("%.0f ms (x%d threads = %.0f thread-ms)", Stats.millis(elapsed), THREADS,
-                    Stats.millis(elapsed) * THREADS));
-            phases.put("users busy (sum of per-user elapsed)", String.format("%.0f", Stats.millis(busy)));
-            phases.put("threads idle (threads x wall - busy)", String.format("%.0f",
-                    Stats.millis(elapsed * THREADS - busy)));
+        lastCpu = cpuSince(c0);
+        if (phases != null && timing != null) {
+            // With read-ahead, 2 x THREADS threads work at once, so the phases are sums of call times over all
+            // threads (they overlap in wall time); per user: divide by the users.
+            phases.put("wall", String.format("%.0f ms", Stats.millis(elapsed)));
+            phases.put("login (createSession)", ms(timing.millis("http createSession")));
+            phases.put("PDS listing (listRecords)", ms(timing.millis("http listRecords")));
+            phases.put("store listing (listUsers, listByUser)", ms(timing.millis("listUsers(stream)")
+                    + timing.millis("listByUser") + timing.millis("listByUser(stream)")));
+            phases.put("account look-ups (findByUser, findByDid)", ms(timing.millis("findByUser")
+                    + timing.millis("findByDid")));
+            phases.put("store reads before writing (findAll)", ms(timing.millis("findAll")));
+            phases.put("PDS writes (applyWrites over HTTP)", ms(timing.millis("http applyWrites")));
+            phases.put("library around applyWrites (encode, budget, decode)", ms(timing.millis("applyWrites")
+                    - timing.millis("http applyWrites")));
+            phases.put("link writes (setLinks)", ms(timing.millis("setLinks")));
         }
         long written = report.users().stream().mapToLong(MigrationReport.UserResult::recordsWritten).sum();
         if (!report.isComplete() || written != moods.size()) {

@@ -40,6 +40,12 @@ record Target(String name, double value, double limit, boolean atLeast) {
                 out.add(new Target("post INLINE / raw insert+putRecord+update (p50)", r, 1.1, false)));
         ratio(figures, "latency", "post INLINE p99", "latency", "raw insert+putRecord+update p99").ifPresent(r ->
                 out.add(new Target("post INLINE / raw insert+putRecord+update (p99)", r, 1.1, false)));
+        paired(figures, "latency", "post INLINE p50", "latency", "raw insert+putRecord+update by {_id,token} p50")
+                .ifPresent(r -> out.add(new Target("post INLINE / raw by {_id,token} (p50, per-run pairs)", r, 1.1,
+                        false)));
+        paired(figures, "latency", "post INLINE p99", "latency", "raw insert+putRecord+update by {_id,token} p99")
+                .ifPresent(r -> out.add(new Target("post INLINE / raw by {_id,token} (p99, per-run pairs)", r, 1.1,
+                        false)));
         ratio(figures, "latency", "post INLINE, PDS down, circuit open p99", "latency", "plain insertOne p99")
                 .ifPresent(r -> out.add(new Target("post INLINE with PDS down p99 / plain insertOne p99", r, 2.0,
                         false)));

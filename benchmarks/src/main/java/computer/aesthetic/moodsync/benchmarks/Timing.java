@@ -83,6 +83,12 @@ final class Timing {
         return out;
     }
 
+    /** The time summed under {@code name}, in milliseconds (0 when never called). */
+    double millis(String name) {
+        LongAdder a = nanos.get(name);
+        return a == null ? 0 : Stats.millis(a.sum());
+    }
+
     void reset() {
         nanos.clear();
         calls.clear();

@@ -1,5 +1,8 @@
 package computer.aesthetic.moodsync.examples;
 
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.MongoException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
@@ -13,6 +16,7 @@ import computer.aesthetic.moodsync.mongo.MongoMoodStore;
 import computer.aesthetic.moodsync.mongo.embedded.EmbeddedMongo;
 import computer.aesthetic.moodsync.pds.PdsAtprotoRepo;
 import computer.aesthetic.moodsync.pds.testing.ReferencePds;
+import computer.aesthetic.moodsync.reconcile.DriftKind;
 import computer.aesthetic.moodsync.reconcile.ReconcileReport;
 import computer.aesthetic.moodsync.reconcile.RepairPlan;
 import computer.aesthetic.moodsync.reconcile.RepairPolicy;
@@ -25,7 +29,12 @@ import computer.aesthetic.moodsync.syntax.Did;
 import computer.aesthetic.moodsync.syntax.Tid;
 import computer.aesthetic.moodsync.syntax.TidClock;
 import computer.aesthetic.moodsync.testing.InMemoryAtprotoRepo;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,11 +42,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.Deque;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import org.bson.Document;
 import org.bson.types.ObjectId;
@@ -83,11 +94,7 @@ public final class Demo {
                     case "--handle" -> { handle = Optional.of(require(a, v)); i++; }
                     case "--did" -> { did = Optional.of(require(a, v)); i++; }
                     case "--app-password" -> { password = Optional.of(require(a, v)); i++; }
-                    case "-h", "--help" -> {
-                        System.out.println(usage());
-                        System.exit(0);
-                    }
-                    default -> throw new IllegalArgumentException("unknown option " + a + "\n" + usage());
+                    default -> throw new IllegalArgumentException("unknown option " + a + " (./demo --help lists them)");
                 }
             }
             boolean remote = pds.startsWith("http");
@@ -108,24 +115,59 @@ public final class Demo {
             return value;
         }
 
+        /**
+         * The help, one line per option. The {@code demo} script prints the same text without starting Java (a test
+         * keeps them equal).
+         */
         static String usage() {
-            return "usage: demo [--pds reference|memory|URL] [--mongo URI] [--handle H --did DID --app-password P]";
+            return String.join("\n",
+                    "usage: ./demo [options]   (runs the whole story on embedded defaults and exits 0)",
+                    "  --pds reference      the reference PDS, @atproto/pds from testing/pds (default; Node.js 20 and npm)",
+                    "  --pds memory         the in-memory PDS: no Node.js, starts in a second",
+                    "  --pds URL            a real PDS; needs --handle, --did and --app-password (its repo gets demo moods)",
+                    "  --mongo URI          a real MongoDB (default: an embedded mongo-java-server); uses a fresh database",
+                    "                       moodsync_demo_<time> and drops it at the end",
+                    "  --handle H           with --pds URL: your account's handle",
+                    "  --did DID            with --pds URL: your account's DID",
+                    "  --app-password P     with --pds URL: an app password (default: $MOODSYNC_APP_PASSWORD)",
+                    "  -h, --help           this help",
+                    "environment: MOODSYNC_APP_PASSWORD (the app password), JAVA_OPTS (JVM options, such as",
+                    "  -Dmoodsync.pds.dir=/path/to/testing/pds for another copy of the reference PDS), MOODSYNC_DEBUG=1",
+                    "  (stack traces on failure)");
         }
     }
 
     /**
      * Runs the demo.
      *
-     * @param args see {@link Options}
+     * @param args see {@link Options#usage()}
      */
     public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /**
+     * Runs the demo and returns its exit code: 0 done, 1 failed, 2 bad options, 3 Node.js missing.
+     *
+     * @param args see {@link Options#usage()}
+     * @return the exit code
+     */
+    static int execute(String[] args) {
+        // The demo says in its own words when the client's circuit breaker opens (step 2); the client's WARN would
+        // name the outage proxy's address and an ISO duration.
+        if (System.getProperty(QUIET_LOGGER) == null) {
+            System.setProperty(QUIET_LOGGER, "error");
+        }
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.println(Options.usage());
+            return 0;
+        }
         Options options;
         try {
             options = Options.parse(args);
         } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
+            System.err.println("demo: " + e.getMessage());
+            return 2;
         }
         int code;
         Demo demo = new Demo(options);
@@ -135,15 +177,29 @@ public final class Demo {
         } catch (NodeMissing e) {
             System.err.println("\n" + e.getMessage());
             code = 3;
+        } catch (DemoFailure e) {
+            System.err.println("\ndemo: " + e.getMessage());
+            code = e.exitCode;
         } catch (Exception e) {
-            System.err.println("\nthe demo failed: " + e);
-            e.printStackTrace();
+            System.err.println("\ndemo: failed: " + e + (DEBUG ? "" : " (MOODSYNC_DEBUG=1 prints the stack trace)"));
+            if (DEBUG) {
+                e.printStackTrace();
+            }
             code = 1;
         } finally {
             demo.closeAll();
         }
-        System.exit(code);
+        return code;
     }
+
+    private static final String QUIET_LOGGER = "org.slf4j.simpleLogger.log.computer.aesthetic.moodsync.pds.internal";
+    private static final boolean DEBUG = System.getenv("MOODSYNC_DEBUG") != null;
+    /** How long the demo waits for a MongoDB given with {@code --mongo}. */
+    static final Duration MONGO_WAIT = Duration.ofSeconds(5);
+    /** The demo client's circuit breaker: opens after this many failed calls in a row... */
+    static final int CIRCUIT_FAILURES = 2;
+    /** ...for this long. */
+    static final Duration CIRCUIT_OPEN = Duration.ofSeconds(3);
 
     // ------------------------------------------------------------------------------------------------ the story
 
@@ -182,11 +238,22 @@ public final class Demo {
 
         step(2, "The PDS goes down: posts still succeed, stored with a pending marker");
         pds.down();
-        for (String text : List.of("is anyone there?", "still posting", "the circuit is open now", "fast failure")) {
+        for (String text : List.of("is anyone there?", "still posting", "hello?", "back soon, I hope")) {
+            boolean wasOpen = repo.unavailableUntil(alice.did).isPresent();
             long t0 = System.nanoTime();
             SyncResult r = service.post(alice.user, text);
-            line("%-14s %-24s -> %s (%s) in %d ms", alice.handle, quote(text), r.outcome(),
-                    r.reason().map(Enum::name).orElse(""), (System.nanoTime() - t0) / 1_000_000);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            String how;
+            if (wasOpen) {
+                how = "circuit open: the PDS was not called";
+            } else {
+                pds.failed();
+                Optional<Instant> open = repo.unavailableUntil(alice.did);
+                how = open.isPresent() ? "tried: no answer; the client's circuit breaker opens for "
+                        + human(Duration.between(Instant.now(), open.get())) : "tried: no answer";
+            }
+            line("%-14s %-24s -> %s (%s) in %d ms (%s)", alice.handle, quote(text), r.outcome(),
+                    r.reason().map(Enum::name).orElse(""), ms, how);
         }
         line("status while down: %s", brief(service.status(alice.user)));
 
@@ -201,9 +268,11 @@ public final class Demo {
 
         step(4, "A legacy data set: the origin's scripts, an interrupted migration and its duplicates");
         Legacy legacy = loadLegacy(db, repo, carol);
-        line("loaded for %s: %d moods in MongoDB (%d deleted), %d records on the PDS with legacy mongoId, "
-                + "%d of them duplicates, 1 orphan, 1 edited text", carol.handle, legacy.moods, legacy.deleted,
-                legacy.records, legacy.duplicates);
+        line("loaded for %s: %s in MongoDB (%d deleted), %s on the PDS written by the origin's scripts",
+                carol.handle, count(legacy.moods, "mood"), legacy.deleted, count(legacy.records, "record"));
+        line("(legacy mongoId, keys chosen by the server). What reconcile should find in them:");
+        legacy.expected.forEach((kind, n) -> System.out.printf(Locale.ROOT, "     %-20s %3d  %s%n", kind + ":", n,
+                EXPECTED_WHY.get(kind)));
 
         step(5, "Reconcile: every mood and every record named by its kind of drift");
         ReconcileReport report = service.reconcile(carol.user);
@@ -229,19 +298,38 @@ public final class Demo {
 
     private MongoDatabase startMongo() {
         String uri;
+        String shown;
         if (options.mongo.isPresent()) {
             uri = options.mongo.get();
-            line("MongoDB: %s", uri.replaceAll("//[^@/]*@", "//***@"));
+            shown = uri.replaceAll("//[^@/]*@", "//***@");
+            line("MongoDB: %s", shown);
         } else {
             EmbeddedMongo mongo = EmbeddedMongo.start();
             cleanup.push(mongo);
             uri = mongo.connectionString();
+            shown = uri;
             line("MongoDB: embedded (mongo-java-server) at %s", uri);
         }
-        MongoClient client = MongoClients.create(uri);
+        ConnectionString connection;
+        try {
+            connection = new ConnectionString(uri);
+        } catch (IllegalArgumentException e) {
+            throw new DemoFailure("--mongo " + shown + " is not a MongoDB connection string: " + e.getMessage(), 2);
+        }
+        long waitMs = MONGO_WAIT.toMillis();
+        MongoClient client = MongoClients.create(MongoClientSettings.builder().applyConnectionString(connection)
+                .applyToClusterSettings(b -> b.serverSelectionTimeout(waitMs, TimeUnit.MILLISECONDS))
+                .applyToSocketSettings(b -> b.connectTimeout((int) waitMs, TimeUnit.MILLISECONDS))
+                .build());
         cleanup.push(client);
         String name = "moodsync_demo_" + Long.toString(System.currentTimeMillis(), 36);
         MongoDatabase db = client.getDatabase(name);
+        try {
+            db.runCommand(new Document("ping", 1));
+        } catch (MongoException e) {
+            throw new DemoFailure("cannot reach MongoDB at " + shown + " within " + human(MONGO_WAIT) + " ("
+                    + e.getClass().getSimpleName() + "); is it running, and is the URI right?", 1);
+        }
         if (options.mongo.isPresent()) {
             cleanup.push(db::drop);
             line("  (database %s, dropped at the end)", name);
@@ -251,7 +339,8 @@ public final class Demo {
 
     private Pds startPds() {
         if (options.pds.equals("memory")) {
-            line("PDS: in memory (computer.aesthetic.moodsync.testing.InMemoryAtprotoRepo)");
+            line("PDS: in memory (computer.aesthetic.moodsync.testing.InMemoryAtprotoRepo); in step 2 the demo plays");
+            line("  the real client's circuit breaker on it (open for %s after a failure)", human(CIRCUIT_OPEN));
             return Pds.memory();
         }
         if (options.pds.startsWith("http")) {
@@ -265,30 +354,71 @@ public final class Demo {
                         + "  ./demo --pds memory");
             }
         }
-        line("PDS: the reference implementation (@atproto/pds 0.4.217 from testing/pds)");
-        line("  starting it; the first run installs it with npm ci (about 2-4 minutes)...");
+        Path dir = harnessDir();
+        line("PDS: the reference implementation (@atproto/pds 0.4.217 from %s)", dir);
+        ensureInstalled(dir, List.of("npm", "ci", "--no-audit", "--no-fund"), System.out);
+        line("  starting it (about 5 to 30 s)...");
         long t0 = System.nanoTime();
-        Thread ticker = new Thread(() -> {
-            try {
-                while (true) {
-                    Thread.sleep(15_000);
-                    System.out.printf("  ... still starting (%d s)%n", (System.nanoTime() - t0) / 1_000_000_000);
-                }
-            } catch (InterruptedException e) {
-                // started
-            }
-        }, "demo-ticker");
-        ticker.setDaemon(true);
-        ticker.start();
-        ReferencePds pds;
-        try {
-            pds = ReferencePds.start(new ReferencePds.Options(false, 3));
-        } finally {
-            ticker.interrupt();
-        }
+        ReferencePds pds = ReferencePds.start(new ReferencePds.Options(false, 3));
         cleanup.push(pds);
         line("  ready at %s in %d s (log: %s)", pds.url(), (System.nanoTime() - t0) / 1_000_000_000, pds.logFile());
-        return Pds.reference(pds, cleanup);
+        Pds result = Pds.reference(pds, cleanup);
+        line("  the demo reaches it through a local proxy at %s, which step 2 cuts to play an outage", result.url);
+        return result;
+    }
+
+    /** The reference PDS's harness: {@code -Dmoodsync.pds.dir}, else {@code testing/pds} above the working directory. */
+    static Path harnessDir() {
+        String property = System.getProperty(ReferencePds.DIR_PROPERTY);
+        if (property != null && !property.isBlank()) {
+            return Path.of(property).toAbsolutePath().normalize();
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("testing/pds/run.sh"))) {
+                return dir.resolve("testing/pds");
+            }
+        }
+        throw new DemoFailure("testing/pds not found above " + Path.of("").toAbsolutePath() + ": run the demo from "
+                + "the mood-sync checkout, or pass JAVA_OPTS=-D" + ReferencePds.DIR_PROPERTY + "=/path/to/testing/pds", 1);
+    }
+
+    /**
+     * Installs the reference PDS with npm in the foreground when it is not installed yet (the test of
+     * {@code testing/pds/run.sh}), so that npm's own progress shows; says nothing when it is.
+     *
+     * @param dir the harness directory
+     * @param npmCi the install command
+     * @param out where to announce it
+     * @return true when it installed
+     */
+    static boolean ensureInstalled(Path dir, List<String> npmCi, PrintStream out) {
+        Path stamp = dir.resolve("node_modules/.package-lock.json");
+        try {
+            if (Files.isRegularFile(stamp) && !Files.getLastModifiedTime(dir.resolve("package-lock.json"))
+                    .toInstant().isAfter(Files.getLastModifiedTime(stamp).toInstant())) {
+                return false;
+            }
+            out.println("   installing it first (npm ci: first run only, about 2 to 4 minutes and 250 MB); npm says:");
+            out.flush();
+            ProcessBuilder npm = new ProcessBuilder(npmCi).directory(dir.toFile()).inheritIO();
+            if (System.getenv("npm_config_nodedir") == null && Files.isRegularFile(Path.of("/usr/include/node/node.h"))) {
+                npm.environment().put("npm_config_nodedir", "/usr"); // better-sqlite3 builds with the local headers
+            }
+            long t0 = System.nanoTime();
+            int code = npm.start().waitFor();
+            if (code != 0) {
+                throw new DemoFailure("npm ci failed in " + dir + " (exit code " + code + ", its output is above); "
+                        + "or run the demo without Node.js: ./demo --pds memory", 1);
+            }
+            Files.setLastModifiedTime(stamp, FileTime.from(Instant.now()));
+            out.printf(Locale.ROOT, "   installed in %s%n", human(Duration.ofNanos(System.nanoTime() - t0)));
+            return true;
+        } catch (IOException e) {
+            throw new DemoFailure("could not install the reference PDS in " + dir + ": " + e.getMessage(), 1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DemoFailure("interrupted while installing the reference PDS", 1);
+        }
     }
 
     private static boolean onPath(String tool) {
@@ -366,7 +496,7 @@ public final class Demo {
             return PdsAtprotoRepo.builder().defaultPds(url).accounts(accounts).httpClient(http)
                     .connectTimeout(Duration.ofSeconds(2)).callTimeout(Duration.ofSeconds(10))
                     .maxRetries(1).backoff(Duration.ofMillis(100), Duration.ofMillis(500))
-                    .circuitBreaker(2, Duration.ofSeconds(3)).build();
+                    .circuitBreaker(CIRCUIT_FAILURES, CIRCUIT_OPEN).build();
         }
 
         void down() {
@@ -382,15 +512,35 @@ public final class Demo {
         void up() {
             if (memory != null) {
                 memory.down(false);
+                memory.circuitOpenUntil(null);
             } else if (outage != null) {
                 outage.up();
             }
         }
+
+        /**
+         * After a post that tried the PDS and failed: the in-memory PDS plays the real client's breaker, which opens
+         * after {@link #CIRCUIT_FAILURES} failed calls (a post's call and its one retry).
+         */
+        void failed() {
+            if (memory != null) {
+                memory.circuitOpenUntil(Instant.now().plus(CIRCUIT_OPEN));
+            }
+        }
     }
 
-    /** What the legacy loader wrote. */
-    record Legacy(int moods, int deleted, int records, int duplicates) {
+    /** What the legacy loader wrote, and the drift it expects reconcile to find, by kind. */
+    record Legacy(int moods, int deleted, int records, Map<DriftKind, Integer> expected) {
     }
+
+    private static final Map<DriftKind, String> EXPECTED_WHY = Map.of(
+            DriftKind.IN_SYNC, "a deleted mood the migration never reached: nothing to do",
+            DriftKind.MISSING_ON_PDS, "live moods the interrupted migration never reached",
+            DriftKind.UNLINKED, "live moods with a legacy record MongoDB does not link yet (#3's text was edited in "
+                    + "the app since)",
+            DriftKind.DUPLICATE, "second copies written when the migration was run again",
+            DriftKind.DELETED_BUT_ON_PDS, "records of moods deleted in the app (#7 twice, #15 once)",
+            DriftKind.ORPHAN, "a record whose mood is gone from MongoDB");
 
     /**
      * Writes what the origin system left behind for {@code u}: moods in MongoDB without {@code atproto.rkey},
@@ -403,7 +553,7 @@ public final class Demo {
         int moods = 24;
         int deleted = 0;
         int records = 0;
-        int duplicates = 0;
+        Map<DriftKind, Integer> expected = new EnumMap<>(DriftKind.class);
         for (int i = 0; i < moods; i++) {
             Instant when = base.plus(Duration.ofHours(5L * i));
             ObjectId id = new ObjectId(Date.from(when));
@@ -415,10 +565,19 @@ public final class Demo {
                 deleted++;
             }
             db.getCollection("moods").insertOne(doc);
-            if (i >= 20) {
-                continue; // the interrupted migration never reached these
+            int copies = i >= 20 ? 0 // the interrupted migration never reached these
+                    : i < 12 ? 2 : 1; // the re-run after the interruption created second copies
+            if (isDeleted) {
+                expected.merge(copies == 0 ? DriftKind.IN_SYNC : DriftKind.DELETED_BUT_ON_PDS, Math.max(copies, 1),
+                        Integer::sum);
+            } else if (copies == 0) {
+                expected.merge(DriftKind.MISSING_ON_PDS, 1, Integer::sum);
+            } else {
+                expected.merge(DriftKind.UNLINKED, 1, Integer::sum);
+                if (copies > 1) {
+                    expected.merge(DriftKind.DUPLICATE, copies - 1, Integer::sum);
+                }
             }
-            int copies = i < 12 ? 2 : 1; // the re-run after the interruption created second copies
             for (int c = 0; c < copies; c++) {
                 Map<String, Object> record = new LinkedHashMap<>();
                 record.put("$type", MoodRecords.COLLECTION.toString());
@@ -429,9 +588,6 @@ public final class Demo {
                 Tid tid = scriptClock.next();
                 repo.putRecord(u.did, MoodRecords.COLLECTION, tid.toRecordKey(), record, SwapRecord.any());
                 records++;
-                if (c > 0) {
-                    duplicates++;
-                }
             }
         }
         Map<String, Object> orphan = new LinkedHashMap<>();
@@ -441,7 +597,8 @@ public final class Demo {
         orphan.put("mongoId", MoodId.generate(Instant.parse("2025-02-01T00:00:00Z")).toString());
         repo.putRecord(u.did, MoodRecords.COLLECTION, scriptClock.next().toRecordKey(), orphan, SwapRecord.any());
         records++;
-        return new Legacy(moods, deleted, records, duplicates);
+        expected.merge(DriftKind.ORPHAN, 1, Integer::sum);
+        return new Legacy(moods, deleted, records, expected);
     }
 
     // ------------------------------------------------------------------------------------------------ output
@@ -459,9 +616,25 @@ public final class Demo {
     }
 
     private static String stats(computer.aesthetic.moodsync.SyncStats s) {
-        return String.format(Locale.ROOT, "stats: %d changes stored, %d synced inline (dual-write success rate %.0f%%), "
-                + "%d synced in all, %d failed attempts %s, %d pending now", s.stored(), s.inlineSynced(),
-                100 * s.dualWriteSuccessRate(), s.synced(), s.attemptsFailed(), s.failuresByError(), s.pending());
+        return String.format(Locale.ROOT, "stats: %s stored, %d synced inline (dual-write success rate %.0f%%), "
+                + "%d synced in all, %s %s, %d pending now", count(s.stored(), "change"), s.inlineSynced(),
+                100 * s.dualWriteSuccessRate(), s.synced(), count(s.attemptsFailed(), "failed attempt"),
+                s.failuresByError(), s.pending());
+    }
+
+    /** A duration as people say it: {@code 3 s}, {@code 250 ms}, {@code 2 min 5 s}. */
+    static String human(Duration d) {
+        long ms = Math.max(0, d.toMillis());
+        if (ms < 1000) {
+            return ms + " ms";
+        }
+        long s = Math.round(ms / 1000.0);
+        return s < 60 ? s + " s" : s / 60 + " min" + (s % 60 == 0 ? "" : " " + s % 60 + " s");
+    }
+
+    /** A count and a noun, singular for one. */
+    static String count(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     private static String quote(String s) {
@@ -493,6 +666,17 @@ public final class Demo {
             } catch (Exception e) {
                 System.err.println("cleanup: " + e);
             }
+        }
+    }
+
+    /** A failure the demo explains in one line, without a stack trace. */
+    static final class DemoFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int exitCode;
+
+        DemoFailure(String message, int exitCode) {
+            super(message, null, false, false);
+            this.exitCode = exitCode;
         }
     }
 

@@ -374,7 +374,7 @@ public final class IdentityResolver {
          *
          * @param url the directory's base URL
          * @return this builder
-         * @throws IllegalArgumentException if it is not an http(s) URL
+         * @throws IllegalArgumentException if it is not an http(s) URL, or holds user information
          */
         public Builder plcDirectory(String url) {
             this.plcDirectory = url(url, "plcDirectory");
@@ -387,7 +387,7 @@ public final class IdentityResolver {
          *
          * @param url the service's base URL
          * @return this builder
-         * @throws IllegalArgumentException if it is not an http(s) URL
+         * @throws IllegalArgumentException if it is not an http(s) URL, or holds user information
          */
         public Builder handleResolver(String url) {
             this.handleResolver = url(url, "handleResolver");
@@ -465,11 +465,17 @@ public final class IdentityResolver {
             return new IdentityResolver(this);
         }
 
+        /** Parses a configured service URL; URLs with user information (credentials) are refused, not echoed. */
         static HttpUrl url(String url, String property) {
             Objects.requireNonNull(url, property);
             HttpUrl parsed = HttpUrl.parse(url);
             if (parsed == null) {
-                throw new IllegalArgumentException(property + " must be an http(s) URL, found '" + url + "'");
+                throw new IllegalArgumentException(property + " must be an http(s) URL, found '"
+                        + Xrpc.redact(url) + "'");
+            }
+            if (!parsed.username().isEmpty() || !parsed.password().isEmpty()) {
+                throw new IllegalArgumentException(property + " must not hold user information (credentials), found "
+                        + parsed.newBuilder().username("").password("").build() + " with some");
             }
             return parsed;
         }

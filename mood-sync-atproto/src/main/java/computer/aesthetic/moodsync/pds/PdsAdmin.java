@@ -88,7 +88,7 @@ public final class PdsAdmin {
          *
          * @param url its base URL
          * @return this builder
-         * @throws IllegalArgumentException if it is not an http(s) URL
+         * @throws IllegalArgumentException if it is not an http(s) URL, or holds user information
          */
         public Builder pds(String url) {
             this.pds = IdentityResolver.Builder.url(url, "pds");

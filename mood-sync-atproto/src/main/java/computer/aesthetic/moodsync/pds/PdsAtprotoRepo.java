@@ -140,7 +140,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
                 : new Xrpc(b.identityResolver.connectionsFor(client), b.objectMapper, b.maxResponseBytes, b.clock);
         this.resilience = new Resilience(new Resilience.Settings(b.maxRetries, b.initialBackoff, b.maxBackoff,
                 b.jitter, b.maxRateLimitWait, b.circuitFailureThreshold, b.circuitOpenDuration), b.clock);
-        this.sessions = new Sessions(b.clock, resilience, b.loginFailureCooldown);
+        this.sessions = new Sessions(b.clock, resilience, b.loginFailureCooldown, b.initialBackoff);
         this.budgets = new WriteBudgets(b.clock, b.maxBudgetWait, d -> Thread.sleep(Math.max(1, d.toMillis())));
     }
 
@@ -184,7 +184,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
             }
             throw e;
         }
-        return writeResult("com.atproto.repo.putRecord", r.body(), r.body().has("commit"));
+        return writeResult("com.atproto.repo.putRecord", r, r.body().has("commit"));
     }
 
     /**
@@ -272,16 +272,20 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
         String cidText = JsonValues.string(body, "cid");
         Cid cid;
         if (cidText != null) {
-            cid = parse("com.atproto.repo.getRecord", "cid", () -> Cid.parse(cidText));
+            cid = parse(r, "com.atproto.repo.getRecord", "cid", () -> Cid.parse(cidText));
         } else if (DataModel.isDataModel(value)) {
             cid = DagCbor.cidOf(value); // the lexicon makes cid optional; compute it
         } else {
             throw malformed("com.atproto.repo.getRecord", "a cid", "none, and a value that is not in the data model");
         }
         AtUri atUri = uri == null ? AtUri.of(repo, collection, rkey)
-                : parse("com.atproto.repo.getRecord", "uri", () -> AtUri.parse(uri));
+                : parse(r, "com.atproto.repo.getRecord", "uri", () -> AtUri.parse(uri));
         if (atUri.rkey().isEmpty()) {
-            throw malformed("com.atproto.repo.getRecord", "a record URI", uri);
+            throw malformed("com.atproto.repo.getRecord", "a record URI", r.redact(uri));
+        }
+        if (!atUri.equals(AtUri.of(repo, collection, rkey))) {
+            throw malformed("com.atproto.repo.getRecord", "the record " + AtUri.of(repo, collection, rkey),
+                    "another record: " + r.redact(atUri.toString()));
         }
         return Optional.of(new RepoRecord(atUri, cid, value));
     }
@@ -308,15 +312,25 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
             throw malformed("com.atproto.repo.listRecords", "a 'records' array", records == null ? "none"
                     : records.getNodeType().toString());
         }
+        if (records.size() > clamped) {
+            throw malformed("com.atproto.repo.listRecords", "at most the " + clamped + " records asked for",
+                    records.size() + " records");
+        }
         List<RepoRecord> out = new ArrayList<>(records.size());
         for (JsonNode rec : records.values()) {
-            listed(rec).ifPresent(out::add);
+            Optional<RepoRecord> one = listed(r, rec);
+            if (one.isPresent() && !(one.get().uri().authority().equals(repo)
+                    && one.get().uri().collection().equals(Optional.of(collection)))) {
+                throw malformed("com.atproto.repo.listRecords", "records of " + repo + "/" + collection,
+                        "a record of another repository or collection: " + r.redact(one.get().uri().toString()));
+            }
+            one.ifPresent(out::add);
         }
         String next = JsonValues.string(r.body(), "cursor");
         return new RecordPage(out, next == null || next.isEmpty() ? Optional.empty() : Optional.of(next));
     }
 
-    private Optional<RepoRecord> listed(JsonNode rec) {
+    private Optional<RepoRecord> listed(XrpcResponse r, JsonNode rec) {
         String uri = JsonValues.string(rec, "uri");
         String cid = JsonValues.string(rec, "cid");
         Optional<AtUri> atUri = AtUri.tryParse(uri);
@@ -324,7 +338,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
         Object plain = JsonValues.toPlain(rec.get("value"));
         if (atUri.isEmpty() || atUri.get().rkey().isEmpty() || parsedCid.isEmpty() || !(plain instanceof Map<?, ?>)) {
             LOG.warn("listRecords: skipping a record that cannot be read: uri={}, cid={}, value is {}",
-                    uri == null ? null : Xrpc.redact(uri), cid == null ? null : Xrpc.redact(cid), describe(plain));
+                    r.redact(uri), r.redact(cid), describe(plain));
             return Optional.empty();
         }
         return Optional.of(new RepoRecord(atUri.get(), parsedCid.get(), recordValue(plain)));
@@ -422,11 +436,11 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
             }
             throw e;
         }
-        return chunkResults(repo, chunk, r.body());
+        return chunkResults(repo, chunk, r);
     }
 
-    private List<WriteResult> chunkResults(Did repo, List<RepoWrite> chunk, JsonNode body) {
-        JsonNode results = body.get("results");
+    private List<WriteResult> chunkResults(Did repo, List<RepoWrite> chunk, XrpcResponse r) {
+        JsonNode results = r.body().get("results");
         List<WriteResult> out = new ArrayList<>(chunk.size());
         for (int i = 0; i < chunk.size(); i++) {
             RepoWrite w = chunk.get(i);
@@ -437,10 +451,10 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
                 String u = JsonValues.string(res, "uri");
                 String c = JsonValues.string(res, "cid");
                 if (u != null) {
-                    uri = parse("com.atproto.repo.applyWrites", "uri", () -> AtUri.parse(u));
+                    uri = parse(r, "com.atproto.repo.applyWrites", "uri", () -> AtUri.parse(u));
                 }
                 if (c != null) {
-                    cid = Optional.of(parse("com.atproto.repo.applyWrites", "cid", () -> Cid.parse(c)));
+                    cid = Optional.of(parse(r, "com.atproto.repo.applyWrites", "cid", () -> Cid.parse(c)));
                 }
             }
             if (cid.isEmpty() && !(w instanceof RepoWrite.Delete)) {
@@ -531,11 +545,21 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
     private Target target(Did did) {
         Objects.requireNonNull(did, "repo");
         Optional<Account> account = accounts.findByDid(did);
+        if (account.isPresent() && !account.get().did().equals(did)) {
+            // logging in as one DID and writing to another would at best fail, at worst write with the wrong account
+            throw new PdsAuthenticationException(0, null, "the AccountDirectory answered findByDid(" + did
+                    + ") with the account of " + account.get().did() + "; refusing to use it for " + did);
+        }
         Optional<URI> endpoint = account.flatMap(Account::pdsEndpoint);
         HttpUrl pds;
         Xrpc transport = xrpc;
         if (endpoint.isPresent()) {
-            pds = HttpUrl.get(endpoint.get().toString());
+            pds = HttpUrl.parse(endpoint.get().toString());
+            if (pds == null || !pds.username().isEmpty() || !pds.password().isEmpty()) {
+                throw new PdsException(0, null, "the AccountDirectory names a PDS endpoint for " + did + " that is "
+                        + (pds == null ? "not an http(s) URL" : "refused: it holds user information (credentials)")
+                        + ": " + Xrpc.redact(endpoint.get().toString()), false, null, null);
+            }
         } else if (defaultPds != null) {
             pds = defaultPds;
         } else if (identityResolver != null) {
@@ -596,21 +620,22 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
                 .map(rec -> new WriteResult(rec.uri(), Optional.of(rec.cid()), true));
     }
 
-    private static WriteResult writeResult(String nsid, JsonNode body, boolean changed) {
+    private static WriteResult writeResult(String nsid, XrpcResponse r, boolean changed) {
+        JsonNode body = r.body();
         String uri = JsonValues.string(body, "uri");
         String cid = JsonValues.string(body, "cid");
         if (uri == null || cid == null) {
-            throw malformed(nsid, "'uri' and 'cid'", "uri=" + uri + ", cid=" + cid);
+            throw malformed(nsid, "'uri' and 'cid'", r.redact("uri=" + uri + ", cid=" + cid));
         }
-        return new WriteResult(parse(nsid, "uri", () -> AtUri.parse(uri)),
-                Optional.of(parse(nsid, "cid", () -> Cid.parse(cid))), changed);
+        return new WriteResult(parse(r, nsid, "uri", () -> AtUri.parse(uri)),
+                Optional.of(parse(r, nsid, "cid", () -> Cid.parse(cid))), changed);
     }
 
-    private static <T> T parse(String nsid, String field, Supplier<T> parser) {
+    private static <T> T parse(XrpcResponse r, String nsid, String field, Supplier<T> parser) {
         try {
             return parser.get();
         } catch (IllegalArgumentException e) {
-            throw malformed(nsid, "a valid '" + field + "'", Xrpc.redact(String.valueOf(e.getMessage())));
+            throw malformed(nsid, "a valid '" + field + "'", r.redact(String.valueOf(e.getMessage())));
         }
     }
 
@@ -692,15 +717,12 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
          *
          * @param url the PDS base URL, such as {@code https://pds.example.com}
          * @return this builder
-         * @throws IllegalArgumentException if the URL is not an http(s) URL
+         * @throws IllegalArgumentException if the URL is not an http(s) URL, or holds user information (credentials
+         *     never go in a URL: they would reach logs)
          */
         public Builder defaultPds(String url) {
             Objects.requireNonNull(url, "url");
-            HttpUrl parsed = HttpUrl.parse(url);
-            if (parsed == null) {
-                throw new IllegalArgumentException("defaultPds must be an http(s) URL, found '" + url + "'");
-            }
-            this.defaultPds = parsed;
+            this.defaultPds = IdentityResolver.Builder.url(url, "defaultPds");
             return this;
         }
 
@@ -709,7 +731,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
          *
          * @param url the PDS base URL
          * @return this builder
-         * @throws IllegalArgumentException if the URL is not an http(s) URL
+         * @throws IllegalArgumentException if the URL is not an http(s) URL, or holds user information
          */
         public Builder defaultPds(URI url) {
             return defaultPds(Objects.requireNonNull(url, "url").toString());

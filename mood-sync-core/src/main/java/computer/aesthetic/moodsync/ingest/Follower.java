@@ -542,7 +542,8 @@ public final class Follower implements AutoCloseable {
                 echo(did, rkey, id, seq, "the store already has this text");
             } else if (policy.onEdit() == IngestPolicy.OnEdit.REPORT) {
                 reported(did, rkey, id, seq, "edited on the PDS (policy: report)");
-            } else if (store.applyIngested(mood.id(), mood.text(), false, record.get().text(), false)) {
+            } else if (store.applyIngested(mood.id(), mood.text(), false, record.get().text(), false,
+                    Optional.of(cid))) {
                 applied.increment();
                 report(IngestChange.Kind.EDITED, did, Optional.of(rkey), id, seq, "took the record's text");
             } else {
@@ -577,7 +578,7 @@ public final class Follower implements AutoCloseable {
         }
         MoodId id = named.orElseGet(() -> MoodId.generate(record.get().when().instant()));
         Mood mood = new Mood(id, user, record.get().text(), record.get().when().instant(), false,
-                Optional.of(rkey), Optional.empty());
+                Optional.of(rkey), Optional.empty(), Optional.of(cid));
         try {
             if (store.insertIfAbsent(mood)) {
                 applied.increment();
@@ -606,7 +607,7 @@ public final class Follower implements AutoCloseable {
             skipSuperseded(did, rkey, id, seq);
         } else if (policy.onDelete() == IngestPolicy.OnDelete.REPORT) {
             reported(did, rkey, id, seq, "deleted on the PDS (policy: report)");
-        } else if (store.applyIngested(mood.id(), mood.text(), false, mood.text(), true)) {
+        } else if (store.applyIngested(mood.id(), mood.text(), false, mood.text(), true, Optional.empty())) {
             applied.increment();
             report(IngestChange.Kind.DELETED, did, Optional.of(rkey), id, seq, "soft-deleted: record deleted");
         } else {

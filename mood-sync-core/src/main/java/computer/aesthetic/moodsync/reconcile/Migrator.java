@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,9 +49,13 @@ import java.util.stream.Stream;
  *
  * <h2>Rate limits and parallelism</h2>
  * Each user's writes go through the {@link Repairer}: {@code applyWrites} batches within the repository's write
- * budget, one writer per repository. Users run in parallel on {@link Builder#concurrency} threads that the run
- * creates and stops before it returns. The PDS's budget is per repository, so parallel users do not compete for it;
- * they do share the PDS's capacity: keep the concurrency modest.
+ * budget, one writer per repository. Users are written in parallel on {@link Builder#concurrency} threads, and read
+ * ahead on as many more: while users are written, the next ones are reconciled (which logs in to their repository
+ * and lists it) and planned, so a user's login and listings overlap the writes of the users before it instead of
+ * leaving the PDS's writer idle. At most {@code concurrency} users write at once, and at most twice that many are in
+ * flight (being read, planned and waiting, or written), which bounds the plans held in memory. The run creates its
+ * threads and stops them before it returns. The PDS's budget is per repository, so parallel users do not compete for
+ * it; they do share the PDS's capacity: keep the concurrency modest.
  *
  * <h2>Outcomes</h2>
  * Users without an ATProto account are listed ({@link MigrationReport.Outcome#NO_ACCOUNT}), not failed. A user whose
@@ -117,7 +122,8 @@ public final class Migrator {
         }
 
         /**
-         * Sets how many users are migrated in parallel. Default: {@value Migrator#DEFAULT_CONCURRENCY}.
+         * Sets how many users are written in parallel; as many more are read ahead (reconciled and planned) while
+         * they write. Default: {@value Migrator#DEFAULT_CONCURRENCY}.
          *
          * @param users 1 to {@value Migrator#MAX_CONCURRENCY}
          * @return this builder
@@ -218,29 +224,75 @@ public final class Migrator {
         tracker.emit(() -> listener.started(list.size(), dryRun));
         AtomicReferenceArray<MigrationReport.UserResult> results = new AtomicReferenceArray<>(list.size());
         if (!list.isEmpty()) {
+            int workers = Math.min(concurrency, list.size());
             List<Thread> poolThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
-            ExecutorService pool = Executors.newFixedThreadPool(Math.min(concurrency, list.size()), threads(poolThreads));
+            ThreadFactory factory = threads(poolThreads);
+            // Two stages: readers reconcile and plan users in order (the PDS listing, and with it the login, and the
+            // store listing), writers apply the plans. Both have `workers` threads, so a user's reads overlap the
+            // writes of the users before it; the permits bound the users in flight (being read, planned and waiting,
+            // or being written) to twice the concurrency, and with them the plans held in memory.
+            ExecutorService readers = Executors.newFixedThreadPool(workers, factory);
+            ExecutorService writers = dryRun ? readers : Executors.newFixedThreadPool(workers, factory);
+            Semaphore inFlight = new Semaphore(2 * workers);
+            AtomicReferenceArray<Future<?>> writes = new AtomicReferenceArray<>(list.size());
             try {
-                List<Future<?>> futures = new ArrayList<>(list.size());
+                List<Future<?>> reads = new ArrayList<>(list.size());
                 for (int i = 0; i < list.size(); i++) {
                     int at = i;
-                    futures.add(pool.submit(() -> results.set(at, migrateOne(list.get(at), dryRun, tracker))));
+                    reads.add(readers.submit(() -> {
+                        try {
+                            inFlight.acquire();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                        boolean handedOver = false;
+                        try {
+                            Step step = prepare(list.get(at), dryRun, tracker);
+                            if (step == null) {
+                                return;
+                            }
+                            if (step.result() != null) {
+                                results.set(at, finish(step.result(), tracker));
+                                return;
+                            }
+                            writes.set(at, writers.submit(() -> {
+                                try {
+                                    results.set(at, finish(apply(step), tracker));
+                                } finally {
+                                    inFlight.release();
+                                }
+                            }));
+                            handedOver = true;
+                        } finally {
+                            if (!handedOver) {
+                                inFlight.release();
+                            }
+                        }
+                    }));
                 }
-                for (Future<?> f : futures) {
-                    f.get();
+                for (int i = 0; i < list.size(); i++) {
+                    reads.get(i).get();
+                    Future<?> write = writes.get(i);
+                    if (write != null) {
+                        write.get();
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException e) {
-                // migrateOne reports every RuntimeException: only Errors get here.
-                pool.shutdownNow();
+                // prepare and apply report every RuntimeException: only Errors get here.
+                readers.shutdownNow();
+                writers.shutdownNow();
                 if (e.getCause() instanceof Error error) {
                     throw error;
                 }
                 throw new IllegalStateException("a migration worker failed unexpectedly", e.getCause());
             } finally {
-                pool.shutdownNow();
-                awaitQuietly(pool, poolThreads);
+                readers.shutdownNow();
+                writers.shutdownNow();
+                awaitQuietly(readers, poolThreads);
+                awaitQuietly(writers, poolThreads);
             }
         }
         List<MigrationReport.UserResult> all = new ArrayList<>(list.size());
@@ -256,62 +308,93 @@ public final class Migrator {
         return report;
     }
 
-    private MigrationReport.UserResult migrateOne(UserId user, boolean dryRun, Tracker tracker) {
+    /**
+     * A user after the read stage: either its final result (no account, in sync, planned, failed), or the plan to
+     * apply.
+     */
+    private record Step(UserId user, Instant start, MigrationReport.UserResult result, ReconcileReport report,
+            RepairPlan plan) {
+    }
+
+    /** Reconciles and plans; returns null when the run was interrupted before this user. */
+    private Step prepare(UserId user, boolean dryRun, Tracker tracker) {
         if (Thread.currentThread().isInterrupted()) {
             return null;
         }
         Instant start = clock.instant();
         tracker.emit(() -> listener.userStarted(user));
-        MigrationReport.UserResult result;
         ReconcileReport report = null;
         try {
             report = reconciler.reconcile(user);
-            result = outcome(user, report, dryRun, start);
+            if (report.status() == ReconcileReport.Status.NO_ACCOUNT) {
+                return done(user, start, new MigrationReport.UserResult(user, Optional.empty(),
+                        MigrationReport.Outcome.NO_ACCOUNT, report.moodCount(), 0, Map.of(), 0, 0, 0, 0, 0,
+                        Optional.empty(), elapsedSince(start)));
+            }
+            RepairPlan plan = reconciler.plan(report, policy);
+            int leftAlone = plan.unrepaired().size();
+            if (plan.isEmpty() && plan.deletesHeldBack() == 0) {
+                return done(user, start, new MigrationReport.UserResult(user, report.did(),
+                        MigrationReport.Outcome.IN_SYNC, report.moodCount(), report.recordCount(), Map.of(), 0, 0, 0,
+                        leftAlone, 0, Optional.empty(), elapsedSince(start)));
+            }
+            if (dryRun) {
+                return done(user, start, new MigrationReport.UserResult(user, report.did(),
+                        MigrationReport.Outcome.PLANNED, report.moodCount(), report.recordCount(), plan.counts(),
+                        plan.points(), 0, 0, leftAlone, plan.deletesHeldBack(), Optional.empty(),
+                        elapsedSince(start)));
+            }
+            return new Step(user, start, null, report, plan);
         } catch (RuntimeException e) {
-            Optional<Did> did = report == null ? Optional.empty() : report.did();
-            long moods = report == null ? 0 : report.moodCount();
-            long records = report == null ? 0 : report.recordCount();
-            result = new MigrationReport.UserResult(user, did, MigrationReport.Outcome.FAILED, moods, records,
-                    Map.of(), 0, 0, 0, 0, 0, Optional.of(describe(e)), elapsedSince(start));
+            return done(user, start, failed(user, start, report, e));
         }
-        MigrationReport.UserResult done = result;
-        tracker.finished(done, clock.instant());
-        return done;
     }
 
-    private MigrationReport.UserResult outcome(UserId user, ReconcileReport report, boolean dryRun, Instant start) {
-        if (report.status() == ReconcileReport.Status.NO_ACCOUNT) {
-            return new MigrationReport.UserResult(user, Optional.empty(), MigrationReport.Outcome.NO_ACCOUNT,
-                    report.moodCount(), 0, Map.of(), 0, 0, 0, 0, 0, Optional.empty(), elapsedSince(start));
+    private static Step done(UserId user, Instant start, MigrationReport.UserResult result) {
+        return new Step(user, start, result, null, null);
+    }
+
+    /** Applies a user's plan. */
+    private MigrationReport.UserResult apply(Step step) {
+        UserId user = step.user();
+        ReconcileReport report = step.report();
+        RepairPlan plan = step.plan();
+        Instant start = step.start();
+        try {
+            int leftAlone = plan.unrepaired().size();
+            RepairResult applied = repairer.apply(plan);
+            MigrationReport.Outcome outcome = switch (applied.status()) {
+                case COMPLETED -> plan.deletesHeldBack() > 0 ? MigrationReport.Outcome.PARTIAL
+                        : MigrationReport.Outcome.MIGRATED;
+                case BUDGET_EXHAUSTED -> MigrationReport.Outcome.PARTIAL;
+                case FAILED -> MigrationReport.Outcome.FAILED;
+                case NO_ACCOUNT -> MigrationReport.Outcome.NO_ACCOUNT;
+            };
+            Optional<String> error = applied.error();
+            if (error.isEmpty() && plan.deletesHeldBack() > 0) {
+                error = Optional.of(plan.deletesHeldBack() + " deletions held back by maxDeletes="
+                        + policy.maxDeletes() + ": run again");
+            }
+            return new MigrationReport.UserResult(user, report.did(), outcome, report.moodCount(),
+                    report.recordCount(), applied.applied(), plan.points(), applied.pointsSpent(),
+                    applied.skipped().size(), leftAlone, plan.deletesHeldBack(), error, elapsedSince(start));
+        } catch (RuntimeException e) {
+            return failed(user, start, report, e);
         }
-        RepairPlan plan = reconciler.plan(report, policy);
-        int leftAlone = plan.unrepaired().size();
-        if (plan.isEmpty() && plan.deletesHeldBack() == 0) {
-            return new MigrationReport.UserResult(user, report.did(), MigrationReport.Outcome.IN_SYNC,
-                    report.moodCount(), report.recordCount(), Map.of(), 0, 0, 0, leftAlone, 0, Optional.empty(),
-                    elapsedSince(start));
-        }
-        if (dryRun) {
-            return new MigrationReport.UserResult(user, report.did(), MigrationReport.Outcome.PLANNED,
-                    report.moodCount(), report.recordCount(), plan.counts(), plan.points(), 0, 0, leftAlone,
-                    plan.deletesHeldBack(), Optional.empty(), elapsedSince(start));
-        }
-        RepairResult applied = repairer.apply(plan);
-        MigrationReport.Outcome outcome = switch (applied.status()) {
-            case COMPLETED -> plan.deletesHeldBack() > 0 ? MigrationReport.Outcome.PARTIAL
-                    : MigrationReport.Outcome.MIGRATED;
-            case BUDGET_EXHAUSTED -> MigrationReport.Outcome.PARTIAL;
-            case FAILED -> MigrationReport.Outcome.FAILED;
-            case NO_ACCOUNT -> MigrationReport.Outcome.NO_ACCOUNT;
-        };
-        Optional<String> error = applied.error();
-        if (error.isEmpty() && plan.deletesHeldBack() > 0) {
-            error = Optional.of(plan.deletesHeldBack() + " deletions held back by maxDeletes="
-                    + policy.maxDeletes() + ": run again");
-        }
-        return new MigrationReport.UserResult(user, report.did(), outcome, report.moodCount(), report.recordCount(),
-                applied.applied(), plan.points(), applied.pointsSpent(), applied.skipped().size(), leftAlone,
-                plan.deletesHeldBack(), error, elapsedSince(start));
+    }
+
+    private MigrationReport.UserResult failed(UserId user, Instant start, ReconcileReport report,
+            RuntimeException e) {
+        Optional<Did> did = report == null ? Optional.empty() : report.did();
+        long moods = report == null ? 0 : report.moodCount();
+        long records = report == null ? 0 : report.recordCount();
+        return new MigrationReport.UserResult(user, did, MigrationReport.Outcome.FAILED, moods, records, Map.of(), 0,
+                0, 0, 0, 0, Optional.of(describe(e)), elapsedSince(start));
+    }
+
+    private static MigrationReport.UserResult finish(MigrationReport.UserResult result, Tracker tracker) {
+        tracker.finished(result, tracker.now());
+        return result;
     }
 
     private List<UserId> allUsers() {
@@ -398,6 +481,10 @@ public final class Migrator {
             points += r.pointsSpent();
             MigrationProgress progress = snapshot(now);
             emit(() -> listener.userFinished(r, progress));
+        }
+
+        Instant now() {
+            return clock.instant();
         }
 
         synchronized MigrationProgress snapshot() {

@@ -196,7 +196,10 @@ public final class RepairPlan {
                 kept.add(a);
             }
         }
-        return new RepairPlan(user, did, policy, kept, unrepaired, deletesHeldBack, plannedAt,
+        // Deletions held back by maxDeletes only count when the part kept deletes at all: a rebuild of the store,
+        // which never deletes, has nothing to run again for.
+        boolean deletes = kept.stream().anyMatch(a -> a.type() == RepairAction.Type.DELETE_RECORD);
+        return new RepairPlan(user, did, policy, kept, unrepaired, deletes ? deletesHeldBack : 0, plannedAt,
                 note.isEmpty() ? why : note + "; " + why);
     }
 

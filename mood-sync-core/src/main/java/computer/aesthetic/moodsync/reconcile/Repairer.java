@@ -35,6 +35,7 @@ import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -79,6 +80,10 @@ import java.util.stream.Stream;
  * precondition fails is skipped ("reconcile again"), never forced.
  */
 public final class Repairer {
+    /** The default longest an erasure waits for writers that hold leases on the user's moods. */
+    public static final Duration DEFAULT_ERASE_WAIT = Duration.ofMinutes(10);
+    private static final Duration ERASE_POLL = Duration.ofSeconds(1);
+
     /** How long the repairer's lease on a mood lasts while it writes a PDS-wins text update. */
     public static final Duration LEASE = Duration.ofMinutes(2);
 
@@ -107,6 +112,7 @@ public final class Repairer {
     private final Sleeper sleeper;
     private final int batchSize;
     private final Optional<AccountDeleter> accountDeleter;
+    private final Duration eraseWait;
     private final String owner = "repairer-" + UUID.randomUUID();
 
     private Repairer(Builder b) {
@@ -120,6 +126,7 @@ public final class Repairer {
         this.sleeper = b.sleeper;
         this.batchSize = b.batchSize;
         this.accountDeleter = Optional.ofNullable(b.accountDeleter);
+        this.eraseWait = b.eraseWait;
     }
 
     /**
@@ -139,6 +146,7 @@ public final class Repairer {
         private Sleeper sleeper = d -> Thread.sleep(Math.max(0, d.toMillis()));
         private int batchSize = AtprotoRepo.MAX_WRITES;
         private AccountDeleter accountDeleter;
+        private Duration eraseWait = DEFAULT_ERASE_WAIT;
 
         private Builder() {
         }
@@ -212,6 +220,18 @@ public final class Repairer {
         }
 
         /**
+         * Sets the longest {@link Repairer#erase} waits, after fencing the user, for writers that still hold leases
+         * on the user's moods (the sync service passes twice its lease). Default: {@link #DEFAULT_ERASE_WAIT}.
+         *
+         * @param wait the wait, not negative
+         * @return this builder
+         */
+        public Builder eraseWait(Duration wait) {
+            this.eraseWait = wait;
+            return this;
+        }
+
+        /**
          * Formerly shared the host's per-repository writer locks. Repairs take no lock any more: every repair write
          * is conditional on what reconcile saw (creates only where no record is, puts and deletes only while the
          * record has the CID seen), so a concurrent writer is never overwritten, and a lock held across
@@ -244,6 +264,9 @@ public final class Repairer {
             }
             if (sleeper == null) {
                 throw new IllegalArgumentException("sleeper must not be null");
+            }
+            if (eraseWait == null || eraseWait.isNegative()) {
+                throw new IllegalArgumentException("eraseWait must be zero or positive, found " + eraseWait);
             }
             if (batchSize < 1 || batchSize > AtprotoRepo.MAX_WRITES) {
                 throw new IllegalArgumentException("batchSize must be 1.." + AtprotoRepo.MAX_WRITES + ", found "
@@ -333,10 +356,26 @@ public final class Repairer {
     }
 
     /**
-     * Forgets a user on both sides: deletes every record of the user's {@code computer.aesthetic.mood} collection
-     * (duplicates, orphans and invalid ones too), then every mood of the user in the store, reads both sides again
-     * to verify they are empty, and optionally deletes the ATProto account. Other users are untouched. Running it
-     * again finishes an erasure that stopped (for the write budget, say).
+     * Forgets a user on both sides, for good. In order:
+     * <ol>
+     *   <li><b>Fence.</b> {@link MoodStore#fenceUser} places a tombstone: from then on the sync service refuses the
+     *       user's posts and changes ({@link computer.aesthetic.moodsync.UserErasedException}), and pending markers
+     *       nobody holds are cancelled, so no writer can claim them.</li>
+     *   <li><b>Wait for the writers.</b> While writers still hold leases on the user's moods (a post or a worker
+     *       pass in flight), wait (without any lock) and fence again, until none does or {@link Builder#eraseWait}
+     *       has passed.</li>
+     *   <li><b>Delete the records</b> of the user's {@code computer.aesthetic.mood} collection (duplicates, orphans,
+     *       invalid ones), except records that name another user's mood: those are never touched, and their
+     *       presence says the repository may not be this user's.</li>
+     *   <li><b>Delete the moods</b> (deleted and malformed documents too).</li>
+     *   <li><b>Verify</b>: read both sides again. {@link ErasureReceipt#verified()} is true only when the user was
+     *       fenced, every writer finished before the deletions, and both sides are empty.</li>
+     *   <li><b>Delete the account</b>, if asked, only after a verified erasure, and only if the account directory
+     *       still names this repository for this user.</li>
+     * </ol>
+     * Other users are untouched. Running it again finishes an erasure that stopped (for the write budget, say). It
+     * assumes that a writer's PDS call ends within its lease (the service's lease bounds a write); a write stalled
+     * past its lease could still land after the deletions.
      *
      * @param user the user
      * @param deleteAccount true to delete the ATProto account too, through the {@link AccountDeleter}
@@ -353,25 +392,40 @@ public final class Repairer {
         }
         Instant started = clock.instant();
         List<String> notes = new ArrayList<>();
+        boolean fenced = fenceAndAwaitWriters(user, notes);
         Optional<Did> did = accounts.findByUser(user).map(Account::did);
         long recordsDeleted = 0;
+        long foreign = 0;
         if (did.isPresent()) {
+            Set<MoodId> mine = knownMoods(user);
             try {
                 Pacer pacer = new Pacer(did.get());
                 for (int round = 0; round < 3; round++) {
-                    List<RepoRecord> all;
+                    List<RepoRecord> doomed = new ArrayList<>();
+                    foreign = 0;
                     try (Stream<RepoRecord> s = repo.listAll(did.get(), MoodRecords.COLLECTION)) {
-                        all = s.map(r -> new RepoRecord(r.uri(), r.cid(), Map.of())).toList();
+                        for (RepoRecord r : (Iterable<RepoRecord>) s::iterator) {
+                            if (namesAnotherUsersMood(r, user, mine)) {
+                                foreign++;
+                            } else {
+                                doomed.add(new RepoRecord(r.uri(), r.cid(), Map.of()));
+                            }
+                        }
                     }
-                    if (all.isEmpty()) {
+                    if (doomed.isEmpty()) {
                         break;
                     }
-                    recordsDeleted += eraseRecords(pacer, all);
+                    recordsDeleted += eraseRecords(pacer, doomed);
                 }
             } catch (Stop s) {
                 notes.add("deleting records stopped: " + s.getMessage());
             } catch (PdsException e) {
                 notes.add("deleting records failed: " + e.getMessage());
+            }
+            if (foreign > 0) {
+                notes.add(foreign + " records of " + did.get() + " name moods of other users: they are left untouched,"
+                        + " and the repository may not be this user's (check the account directory); the account is"
+                        + " not deleted");
             }
         } else {
             notes.add("the user has no ATProto account: only the store was erased");
@@ -393,14 +447,21 @@ public final class Repairer {
         try (Stream<MalformedMood> s = store.listMalformed(Optional.of(user))) {
             moodsRemaining += s.count();
         }
-        boolean verified = recordsRemaining.isPresent() && recordsRemaining.getAsLong() == 0 && moodsRemaining == 0;
-        if (!verified && recordsRemaining.orElse(0) > 0) {
-            notes.add(recordsRemaining.getAsLong() + " records remain: run erase again");
+        boolean emptied = recordsRemaining.isPresent() && recordsRemaining.getAsLong() == 0 && moodsRemaining == 0;
+        boolean verified = emptied && fenced;
+        if (recordsRemaining.orElse(0) > foreign) {
+            notes.add((recordsRemaining.getAsLong() - foreign) + " records remain: run erase again");
         }
         boolean accountDeleted = false;
         if (deleteAccount) {
+            Optional<Did> owner = accounts.findByUser(user).map(Account::did);
             if (did.isEmpty()) {
                 notes.add("no account to delete");
+            } else if (!verified) {
+                notes.add("the account was not deleted: the erasure is not verified");
+            } else if (!owner.equals(did)) {
+                notes.add("the account was not deleted: the account directory now names "
+                        + owner.map(Did::toString).orElse("no account") + " for this user, not " + did.get());
             } else {
                 try {
                     accountDeleter.get().deleteAccount(did.get());
@@ -412,6 +473,61 @@ public final class Repairer {
         }
         return new ErasureReceipt(user, did, recordsDeleted, moodsDeleted, started, clock.instant(),
                 recordsRemaining, moodsRemaining, verified, deleteAccount, accountDeleted, notes);
+    }
+
+    /** Fences the user and waits until no writer holds a lease on their moods; false when that did not happen. */
+    private boolean fenceAndAwaitWriters(UserId user, List<String> notes) {
+        Optional<Instant> busy;
+        try {
+            busy = store.fenceUser(user, clock.instant());
+        } catch (UnsupportedOperationException e) {
+            notes.add("the store cannot fence users (" + e.getMessage() + "): a post made during the erasure may"
+                    + " outlive it; not verified");
+            return false;
+        }
+        Instant deadline = clock.instant().plus(eraseWait);
+        while (busy.isPresent()) {
+            Instant now = clock.instant();
+            if (!now.isBefore(deadline)) {
+                notes.add("writers still held leases on the user's moods (until " + busy.get() + ") after waiting "
+                        + eraseWait + ": their writes may land after this erasure; not verified, run erase again");
+                return false;
+            }
+            Duration d = Duration.between(now, busy.get());
+            d = d.compareTo(ERASE_POLL) > 0 ? ERASE_POLL : d;
+            Duration left = Duration.between(now, deadline);
+            d = d.compareTo(left) > 0 ? left : d;
+            try {
+                sleeper.sleep(d.isNegative() || d.isZero() ? Duration.ofMillis(1) : d);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                notes.add("interrupted while waiting for the user's writers: not verified");
+                return false;
+            }
+            busy = store.fenceUser(user, clock.instant());
+        }
+        return true;
+    }
+
+    /** The ids of the user's moods, readable or not. */
+    private Set<MoodId> knownMoods(UserId user) {
+        Set<MoodId> ids = new HashSet<>();
+        try (Stream<Mood> s = store.listByUser(user)) {
+            s.forEach(m -> ids.add(m.id()));
+        }
+        try (Stream<MalformedMood> s = store.listMalformed(Optional.of(user))) {
+            s.forEach(m -> MoodId.tryParse(m.id()).ifPresent(ids::add));
+        }
+        return ids;
+    }
+
+    /** A record whose ref names a mood of another user: never deleted by an erasure. */
+    private boolean namesAnotherUsersMood(RepoRecord r, UserId user, Set<MoodId> mine) {
+        Optional<MoodId> ref = MoodRecords.namedMood(r.value());
+        if (ref.isEmpty() || mine.contains(ref.get())) {
+            return false;
+        }
+        return store.find(ref.get()).map(m -> !m.user().equals(user)).orElse(false);
     }
 
     private long eraseRecords(Pacer pacer, List<RepoRecord> records) {

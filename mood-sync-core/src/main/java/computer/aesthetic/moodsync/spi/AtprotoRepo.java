@@ -121,8 +121,9 @@ public interface AtprotoRepo {
 
     /**
      * Streams every record of a collection through {@code source}'s {@link #listRecords}, oldest record key first,
-     * fetching pages of {@link #MAX_PAGE} lazily and following cursors until a page carries none. A cursor that
-     * repeats, or more than {@code maxPages} pages, is a {@link PdsException} instead of an endless listing.
+     * fetching pages of {@link #MAX_PAGE} lazily and following cursors until a page carries none. A cursor seen
+     * anywhere earlier in the walk (a cycle such as A, B, A), or more than {@code maxPages} pages, is a
+     * {@link PdsException} instead of an endless listing.
      * Implementations of {@link #listAll} use it with their own bound.
      *
      * @param source the repository client to page through
@@ -143,6 +144,7 @@ public interface AtprotoRepo {
             private Optional<String> cursor = Optional.empty();
             private boolean done;
             private int pages;
+            private final java.util.Set<String> seen = new java.util.HashSet<>();
 
             @Override
             public boolean hasNext() {
@@ -158,6 +160,11 @@ public interface AtprotoRepo {
                     if (next.isPresent() && next.equals(cursor)) {
                         throw new PdsException(0, null, "listRecords of " + repo + "/" + collection
                                 + " returned the cursor it was given; the listing would never end", false, null, null);
+                    }
+                    if (next.isPresent() && !seen.add(next.get())) {
+                        throw new PdsException(0, null, "listRecords of " + repo + "/" + collection
+                                + " returned a cursor it had returned before (a cycle); the listing would never end",
+                                false, null, null);
                     }
                     done = next.isEmpty();
                     cursor = next;

@@ -156,7 +156,9 @@ public interface MoodStore {
      * Records that the PDS write of marker {@code token} succeeded: links {@code rkey} when given, removes the
      * marker if (and only if) it still has {@code token}, and otherwise releases {@code owner}'s lease on the newer
      * marker so that work becomes claimable. The link is set even when the marker has moved on, because the
-     * record does exist.
+     * record does exist. When the marker is removed, the recorded CID ({@link Mood#recordCid()}) is forgotten, since
+     * this form does not say what was written; the write path uses the fenced
+     * {@link #completeSync(MoodId, long, String, Optional, Optional, Instant)}.
      *
      * @param id the mood
      * @param token the marker's token
@@ -165,6 +167,43 @@ public interface MoodStore {
      * @return true when the marker was removed
      */
     boolean completeSync(MoodId id, long token, String owner, Optional<RecordKey> rkey);
+
+    /**
+     * Records that the PDS write of marker {@code token} succeeded, and the CID of the record it left: the fenced
+     * form of {@link #completeSync(MoodId, long, String, Optional)}, which the write path uses.
+     * <ul>
+     *   <li>While the mood still carries marker {@code token}: links {@code rkey} when given, records {@code cid}
+     *       as the record's CID ({@link Mood#recordCid()}; removed when empty, after a delete), removes the marker
+     *       and returns true.</li>
+     *   <li>Otherwise the write was superseded: links {@code rkey} when given (the record exists), leaves the
+     *       recorded CID alone, and returns false. When a newer marker exists, {@code owner}'s lease on it is
+     *       released; when the mood has no marker at all (a newer write already completed, so this write may have
+     *       landed after it), a fresh marker due at {@code now} is put back ({@link SyncOp#DELETE} for a deleted
+     *       mood, else {@link SyncOp#UPDATE}), so the mood's current state is written again. A superseded write
+     *       never leaves the PDS behind the store for good.</li>
+     * </ul>
+     * Implementations should do each case in one atomic update. The default delegates to
+     * {@link #completeSync(MoodId, long, String, Optional)}, does not record the CID (so every update learns it
+     * from the PDS first), and puts the marker back in a second step.
+     *
+     * @param id the mood
+     * @param token the marker's token
+     * @param owner the writer that made the write
+     * @param rkey the record key now holding the mood's record, or empty to leave the link as it is
+     * @param cid the CID of the record at the linked key after the write, or empty when the write deleted it
+     * @param now the due time of a marker put back
+     * @return true when the marker was removed; false when the write was superseded (never report it as synced)
+     */
+    default boolean completeSync(MoodId id, long token, String owner, Optional<RecordKey> rkey,
+            Optional<computer.aesthetic.moodsync.data.Cid> cid, Instant now) {
+        if (completeSync(id, token, owner, rkey)) {
+            return true;
+        }
+        find(id).filter(m -> m.pending().isEmpty()).ifPresent(m -> setPending(id,
+                computer.aesthetic.moodsync.PendingSync.start(m.deleted() ? computer.aesthetic.moodsync.SyncOp.DELETE
+                        : computer.aesthetic.moodsync.SyncOp.UPDATE, now)));
+        return false;
+    }
 
     /**
      * Records a failed attempt of marker {@code token}: sets attempts, next attempt time and last error, releases
@@ -239,8 +278,8 @@ public interface MoodStore {
     /**
      * Applies a change that came from the PDS (live ingest), only if the mood is exactly as the caller last read it
      * and no write of it is pending: text equal to {@code expectedText}, deleted flag equal to
-     * {@code expectedDeleted}, no marker. Sets the text and the deleted flag in one atomic update and leaves the
-     * link and everything else alone; it adds no marker, since the PDS already has the change. A mood the app
+     * {@code expectedDeleted}, no marker. Sets the text, the deleted flag and the recorded CID in one atomic update
+     * and leaves the link and everything else alone; it adds no marker, since the PDS already has the change. A mood the app
      * changed in between (it then carries a marker) is left alone, so ingest never overwrites a newer local change.
      *
      * @param id the mood
@@ -248,9 +287,12 @@ public interface MoodStore {
      * @param expectedDeleted the deleted flag the caller read
      * @param text the new text
      * @param deleted the new deleted flag
+     * @param recordCid the CID of the record now at the mood's key ({@link Mood#recordCid()}), or empty when the
+     *     record was deleted; ignored for a mood without a key
      * @return true when applied; false when the mood changed, has a marker, or does not exist
      */
-    boolean applyIngested(MoodId id, String expectedText, boolean expectedDeleted, String text, boolean deleted);
+    boolean applyIngested(MoodId id, String expectedText, boolean expectedDeleted, String text, boolean deleted,
+            Optional<computer.aesthetic.moodsync.data.Cid> recordCid);
 
     /**
      * Removes every mood of a user for good (erasure), deleted ones included.
@@ -259,4 +301,50 @@ public interface MoodStore {
      * @return how many documents were removed
      */
     long deleteAllOf(UserId user);
+
+    // ---- erasure fence (tombstones) ------------------------------------------------------------------------------
+
+    /**
+     * Fences a user for erasure: places a tombstone (kept if one is there, with its first time) that the sync service
+     * checks before and after every post and change of the user's moods, refusing them with
+     * {@link computer.aesthetic.moodsync.UserErasedException}; and removes the pending marker of every mood of the
+     * user whose lease is free or expired at {@code now}, so no writer can claim it any more. Markers whose lease is
+     * live are left: their writer is still at work. Idempotent: call it again until it reports no live lease.
+     *
+     * <p>The default implementation throws {@link UnsupportedOperationException}: a store without tombstones cannot
+     * make an erasure final (erase then says so in its receipt).
+     *
+     * @param user the user
+     * @param now the current time, for judging leases
+     * @return the latest expiry of the live leases left on the user's moods, or empty when no writer holds one
+     * @throws UnsupportedOperationException if the store has no tombstones
+     */
+    default Optional<Instant> fenceUser(UserId user, Instant now) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot fence users for erasure");
+    }
+
+    /**
+     * Tells whether a user is fenced for erasure, and since when.
+     *
+     * <p>The default implementation returns empty (stores without tombstones fence nobody).
+     *
+     * @param user the user
+     * @return when the tombstone was placed, or empty when the user is not fenced
+     */
+    default Optional<Instant> fencedSince(UserId user) {
+        return Optional.empty();
+    }
+
+    /**
+     * Removes a user's tombstone, so the user may post again (for example an account re-created on purpose). Moods
+     * are not brought back.
+     *
+     * <p>The default implementation returns false.
+     *
+     * @param user the user
+     * @return true when a tombstone was removed
+     */
+    default boolean unfenceUser(UserId user) {
+        return false;
+    }
 }

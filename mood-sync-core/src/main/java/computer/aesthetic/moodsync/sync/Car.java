@@ -203,6 +203,32 @@ public final class Car {
     }
 
     /**
+     * Creates an archive from blocks held in memory, checking each against its CID (for event sources that
+     * build slices themselves).
+     *
+     * @param roots the root CIDs
+     * @param blocks the blocks by CID, in the order they are to be written; copied
+     * @return the archive
+     * @throws IllegalArgumentException if a block does not hash to its CID or a CID is not sha2-256
+     */
+    public static Car of(List<Cid> roots, Map<Cid, byte[]> blocks) {
+        Objects.requireNonNull(roots, "roots");
+        Objects.requireNonNull(blocks, "blocks");
+        Map<Cid, byte[]> copy = new LinkedHashMap<>();
+        MessageDigest sha256 = sha256();
+        for (Map.Entry<Cid, byte[]> e : blocks.entrySet()) {
+            byte[] cidBytes = e.getKey().bytes();
+            byte[] digest = sha256.digest(e.getValue());
+            if (cidBytes.length < 34 || cidBytes[cidBytes.length - 33] != 32
+                    || !Arrays.equals(digest, 0, 32, cidBytes, cidBytes.length - 32, cidBytes.length)) {
+                throw new IllegalArgumentException("block does not hash to its sha2-256 CID " + e.getKey());
+            }
+            copy.put(e.getKey(), e.getValue().clone());
+        }
+        return new Car(List.copyOf(roots), Collections.unmodifiableMap(copy));
+    }
+
+    /**
      * Writes a CAR v1 archive: the header, then the blocks in the iteration order of {@code blocks}. Block
      * bytes are written as given; callers pass bytes whose CID is the map key.
      *

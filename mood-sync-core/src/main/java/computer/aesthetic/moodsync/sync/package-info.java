@@ -11,7 +11,7 @@
  *
  * <p>Core holds a P-256 implementation on the JDK's own EC ({@link computer.aesthetic.moodsync.sync.JdkP256});
  * the k256 and p256 verifier PDSs need in production lives in {@code mood-sync-atproto}
- * ({@code computer.aesthetic.moodsync.atproto.sync.BouncyCastleSignatureVerifier}).
+ * ({@code computer.aesthetic.moodsync.pds.sync.BouncyCastleSignatureVerifier}).
  *
  * <p>Every malformation is a {@link computer.aesthetic.moodsync.sync.MalformedEventException}, every failed
  * check a {@link computer.aesthetic.moodsync.sync.VerificationException}; both are

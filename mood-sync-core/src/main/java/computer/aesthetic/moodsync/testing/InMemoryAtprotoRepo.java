@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -168,6 +169,8 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
     private volatile Duration latency = Duration.ZERO;
     private volatile boolean down;
     private volatile Instant circuitOpenUntil;
+    /** Notified of every applied write when attached; see {@link #attachFirehose}. */
+    private volatile InMemoryFirehose firehose;
 
     private InMemoryAtprotoRepo(Builder b) {
         this.clock = b.clock;
@@ -570,6 +573,7 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
         Stored stored = Stored.of(repo, collection, rkey, copy, DagCbor.cidOf(copy));
         synchronized (lock) {
             collectionOf(repo, collection).put(rkey.value(), stored);
+            emit(repo, collection, rkey.value(), copy);
             return stored.read();
         }
     }
@@ -587,7 +591,11 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
         Objects.requireNonNull(collection, "collection");
         Objects.requireNonNull(rkey, "rkey");
         synchronized (lock) {
-            return collectionOf(repo, collection).remove(rkey.value()) != null;
+            boolean removed = collectionOf(repo, collection).remove(rkey.value()) != null;
+            if (removed) {
+                emit(repo, collection, rkey.value(), null);
+            }
+            return removed;
         }
     }
 
@@ -617,6 +625,7 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
             }
             checkSwap(swap, current, uri);
             records.put(rkey.value(), Stored.of(repo, collection, rkey, copy, cid));
+            emit(repo, collection, rkey.value(), copy);
             afterEffect(PUT_RECORD);
             return new WriteResult(uri, Optional.of(cid), true);
         }
@@ -644,6 +653,7 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
                         Optional.of(current.read()));
             }
             records.put(rkey.value(), Stored.of(repo, collection, rkey, copy, cid));
+            emit(repo, collection, rkey.value(), copy);
             afterEffect(PUT_RECORD);
             return new CreateResult(new WriteResult(uri, Optional.of(cid), true), true, Optional.empty());
         }
@@ -668,6 +678,7 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
             }
             checkSwap(swap, current, AtUri.of(repo, collection, rkey));
             records.remove(rkey.value());
+            emit(repo, collection, rkey.value(), null);
             afterEffect(DELETE_RECORD);
         }
     }
@@ -760,6 +771,36 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
 
     // ---- internals -----------------------------------------------------------------------------------------------
 
+    /**
+     * Attaches an in-memory event stream: from now on every applied write (including {@link #seed},
+     * {@link #seedRaw} and {@link #unseed}, which stand for other clients) is emitted as a {@code #commit}. Records
+     * already held are loaded into it first, without events.
+     *
+     * @param firehose the event stream
+     */
+    public void attachFirehose(InMemoryFirehose firehose) {
+        Objects.requireNonNull(firehose, "firehose");
+        synchronized (lock) {
+            for (Map.Entry<Did, Map<Nsid, TreeMap<String, Stored>>> r : repos.entrySet()) {
+                for (Map.Entry<Nsid, TreeMap<String, Stored>> c : r.getValue().entrySet()) {
+                    for (Map.Entry<String, Stored> e : c.getValue().entrySet()) {
+                        firehose.load(r.getKey(), c.getKey().value() + "/" + e.getKey(), e.getValue().record().value());
+                    }
+                }
+            }
+            this.firehose = firehose;
+        }
+    }
+
+    /** Under {@link #lock}: tells the attached firehose of one applied write ({@code value} null for a delete). */
+    private void emit(Did repo, Nsid collection, String rkey, Map<String, Object> value) {
+        InMemoryFirehose f = firehose;
+        if (f != null) {
+            String path = collection.value() + "/" + rkey;
+            f.commit(repo, List.of(new InMemoryFirehose.Write(path, Optional.ofNullable(value))));
+        }
+    }
+
     /** One {@code com.atproto.repo.applyWrites} call: all or nothing. */
     private List<WriteResult> applyBatch(Did repo, List<RepoWrite> writes) {
         enter(APPLY_WRITES);
@@ -804,6 +845,16 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
                     overlay.put(w.rkey().value(), Optional.empty());
                     results.add(new WriteResult(uri, Optional.empty(), true));
                 }
+            }
+            InMemoryFirehose f = firehose;
+            if (f != null) {
+                Map<String, InMemoryFirehose.Write> applied = new LinkedHashMap<>();
+                for (RepoWrite w : writes) {
+                    String path = w.collection().value() + "/" + w.rkey().value();
+                    Optional<Stored> now = staged.get(w.collection()).get(w.rkey().value());
+                    applied.put(path, new InMemoryFirehose.Write(path, now.map(st -> st.record().value())));
+                }
+                f.commit(repo, List.copyOf(applied.values()));
             }
             for (Map.Entry<Nsid, Map<String, Optional<Stored>>> c : staged.entrySet()) {
                 TreeMap<String, Stored> records = collectionOf(repo, c.getKey());

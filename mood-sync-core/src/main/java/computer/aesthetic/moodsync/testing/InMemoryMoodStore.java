@@ -6,6 +6,7 @@ import computer.aesthetic.moodsync.NoSuchMoodException;
 import computer.aesthetic.moodsync.PendingSync;
 import computer.aesthetic.moodsync.StoreConflictException;
 import computer.aesthetic.moodsync.StoreException;
+import computer.aesthetic.moodsync.SyncOp;
 import computer.aesthetic.moodsync.UserId;
 import computer.aesthetic.moodsync.spi.Claim;
 import computer.aesthetic.moodsync.spi.MalformedMood;
@@ -84,6 +85,8 @@ public final class InMemoryMoodStore implements MoodStore {
     /** Injected failures still to come, after the operation took effect; guarded by {@link #lock}. */
     private final Map<String, Integer> failAfter = new HashMap<>();
     private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
+    /** Erasure tombstones: when each fenced user was fenced; guarded by {@link #lock}. */
+    private final Map<UserId, Instant> fences = new HashMap<>();
 
     private InMemoryMoodStore() {
     }
@@ -296,7 +299,7 @@ public final class InMemoryMoodStore implements MoodStore {
             PendingSync marker = new PendingSync(p.op(), p.token(), p.attempts(), p.nextAttemptAt(), p.lastError(),
                     leaseOwner, leaseUntil, p.failed());
             Mood updated = new Mood(old.id(), old.user(), change.text().orElse(old.text()), old.when(),
-                    change.deleted().orElse(old.deleted()), old.rkey(), Optional.of(marker));
+                    change.deleted().orElse(old.deleted()), old.rkey(), Optional.of(marker), old.recordCid());
             put(old, updated);
             return updated;
         });
@@ -340,7 +343,43 @@ public final class InMemoryMoodStore implements MoodStore {
             }
             boolean matches = old.pending().map(p -> p.token() == token).orElse(false);
             Mood updated = rkey.isPresent() ? old.withRkey(rkey) : old;
+            if (matches) {
+                updated = updated.withRecordCid(Optional.empty()); // the write's CID is not known: learn it next time
+            }
             updated = updated.withPending(matches ? Optional.empty() : old.pending().map(p -> released(p, owner)));
+            put(old, updated);
+            return matches;
+        });
+    }
+
+    /** {@inheritDoc} Atomic. Returns false, changing nothing, when there is no such mood. */
+    @Override
+    public boolean completeSync(MoodId id, long token, String owner, Optional<RecordKey> rkey,
+            Optional<computer.aesthetic.moodsync.data.Cid> cid, Instant now) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(rkey, "rkey");
+        Objects.requireNonNull(cid, "cid");
+        Objects.requireNonNull(now, "now");
+        return run("completeSync", () -> {
+            Mood old = moods.get(id);
+            if (old == null) {
+                return false;
+            }
+            if (rkey.isPresent()) {
+                checkRkeyFree("completeSync", id, rkey);
+            }
+            Mood updated = rkey.isPresent() ? old.withRkey(rkey) : old;
+            boolean matches = old.pending().map(p -> p.token() == token).orElse(false);
+            if (matches) {
+                updated = updated.withRecordCid(updated.rkey().isPresent() ? cid : Optional.empty())
+                        .withPending(Optional.empty());
+            } else if (old.pending().isPresent()) {
+                updated = updated.withPending(old.pending().map(p -> released(p, owner)));
+            } else {
+                updated = updated.withPending(Optional.of(PendingSync.start(
+                        old.deleted() ? SyncOp.DELETE : SyncOp.UPDATE, now)));
+            }
             put(old, updated);
             return matches;
         });
@@ -444,7 +483,7 @@ public final class InMemoryMoodStore implements MoodStore {
         run("setLink", () -> {
             Mood old = existing(id);
             checkRkeyFree("setLink", id, rkey);
-            put(old, old.withRkey(rkey));
+            put(old, old.withRkey(rkey).withRecordCid(Optional.empty())); // a relink forgets the recorded CID
             return null;
         });
     }
@@ -452,7 +491,8 @@ public final class InMemoryMoodStore implements MoodStore {
     /** {@inheritDoc} */
     @Override
     public boolean applyIngested(MoodId id, String expectedText, boolean expectedDeleted, String text,
-            boolean deleted) {
+            boolean deleted, Optional<computer.aesthetic.moodsync.data.Cid> recordCid) {
+        Objects.requireNonNull(recordCid, "recordCid");
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(expectedText, "expectedText");
         Objects.requireNonNull(text, "text");
@@ -462,7 +502,8 @@ public final class InMemoryMoodStore implements MoodStore {
                     || !old.text().equals(expectedText)) {
                 return false;
             }
-            put(old, new Mood(old.id(), old.user(), text, old.when(), deleted, old.rkey(), old.pending()));
+            put(old, new Mood(old.id(), old.user(), text, old.when(), deleted, old.rkey(), old.pending(),
+                    old.rkey().isPresent() ? recordCid : Optional.empty()));
             return true;
         });
     }
@@ -486,6 +527,43 @@ public final class InMemoryMoodStore implements MoodStore {
             }
             return removed;
         });
+    }
+
+    /** {@inheritDoc} The tombstone survives {@link #deleteAllOf}. */
+    @Override
+    public Optional<Instant> fenceUser(UserId user, Instant now) {
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(now, "now");
+        return run("fenceUser", () -> {
+            fences.putIfAbsent(user, now);
+            Instant latest = null;
+            for (MoodId id : new ArrayList<>(byUser.getOrDefault(user, new TreeSet<>()))) {
+                Mood m = moods.get(id);
+                Optional<PendingSync> marker = m.pending();
+                if (marker.isEmpty()) {
+                    continue;
+                }
+                if (marker.get().isLeased(now)) {
+                    Instant until = marker.get().leaseUntil().orElseThrow();
+                    latest = latest == null || until.isAfter(latest) ? until : latest;
+                } else {
+                    put(m, m.withPending(Optional.empty()));
+                }
+            }
+            return Optional.ofNullable(latest);
+        });
+    }
+
+    @Override
+    public Optional<Instant> fencedSince(UserId user) {
+        Objects.requireNonNull(user, "user");
+        return run("fencedSince", () -> Optional.ofNullable(fences.get(user)));
+    }
+
+    @Override
+    public boolean unfenceUser(UserId user) {
+        Objects.requireNonNull(user, "user");
+        return run("unfenceUser", () -> fences.remove(user) != null);
     }
 
     @Override

@@ -309,4 +309,85 @@ class FencedRepairTest {
         assertThat(waited).isTrue();
         assertThat(violations).isEmpty();
     }
+
+    // ---- schedule 6: two plans, two records ----------------------------------------------------------------------
+
+    /** Mood 60, whose rkeyFor(id) holds the record of mood 61 (linked there by a legacy writer). */
+    Mood keyTakenByAnotherMood() {
+        Mood taker = mood(61, "first at that key", Optional.of(MoodRecords.rkeyFor(id(60))));
+        store.insert(taker);
+        repo.seed(DID, MoodRecords.COLLECTION, taker.rkey().get(), MoodRecords.toRecord(taker));
+        Mood m = mood(60, "needs a key", Optional.empty());
+        store.insert(m);
+        return m;
+    }
+
+    List<RepoRecord> recordsOf(MoodId id) {
+        return records().stream().filter(r -> MoodRecords.namedMood(r.value()).equals(Optional.of(id))).toList();
+    }
+
+    @Test
+    void fallbackKeysAreAPureBoundedFunctionOfTheId() {
+        MoodId id = id(60);
+        java.util.Set<RecordKey> keys = new java.util.HashSet<>();
+        for (int n = 0; n <= MoodRecords.FALLBACK_KEYS; n++) {
+            RecordKey k = MoodRecords.fallbackKey(id, n);
+            assertThat(k).isEqualTo(MoodRecords.fallbackKey(MoodId.parse(id.toString()), n));
+            assertThat(Tid.tryParse(k.value())).isPresent();
+            keys.add(k);
+        }
+        assertThat(keys).hasSize(MoodRecords.FALLBACK_KEYS + 1);
+        assertThat(MoodRecords.fallbackKey(id, 0)).isEqualTo(MoodRecords.rkeyFor(id));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MoodRecords.fallbackKey(id, 9))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void twoPlansForTheSameStateMakeOneRecord() {
+        Mood m = keyTakenByAnotherMood();
+        // A reviewed dry run, and a migration planned from the same state (or two instances at once).
+        RepairPlan dryRun = reconciler.plan(reconciler.reconcile(USER), RepairPolicy.DEFAULT);
+        RepairPlan migrate = reconciler.plan(reconciler.reconcile(USER), RepairPolicy.DEFAULT);
+        assertThat(dryRun.actions()).singleElement().satisfies(a ->
+                assertThat(a.rkey()).isEqualTo(MoodRecords.fallbackKey(m.id(), 1)));
+        assertThat(migrate.actions()).isEqualTo(dryRun.actions());
+
+        assertThat(repairer.apply(migrate).isComplete()).isTrue();
+        repairer.apply(dryRun);
+        assertThat(recordsOf(m.id())).singleElement().satisfies(r ->
+                assertThat(r.rkey()).isEqualTo(MoodRecords.fallbackKey(m.id(), 1)));
+        assertThat(store.find(m.id()).orElseThrow().rkey()).contains(MoodRecords.fallbackKey(m.id(), 1));
+        assertThat(reconciler.reconcile(USER).isInSync()).isTrue();
+    }
+
+    @Test
+    void aSecondPlanAdoptsTheRecordAFirstOneCreatedButCouldNotLink() {
+        Mood m = keyTakenByAnotherMood();
+        RepairPlan first = reconciler.plan(reconciler.reconcile(USER), RepairPolicy.DEFAULT);
+        RepairPlan second = reconciler.plan(reconciler.reconcile(USER), RepairPolicy.DEFAULT);
+        store.failNext(1, "setLink"); // the first run creates the record, then loses its link
+        repairer.apply(first);
+        assertThat(store.find(m.id()).orElseThrow().rkey()).isEmpty();
+        assertThat(recordsOf(m.id())).hasSize(1);
+
+        repairer.apply(second);
+        assertThat(recordsOf(m.id())).singleElement().satisfies(r ->
+                assertThat(r.rkey()).isEqualTo(MoodRecords.fallbackKey(m.id(), 1)));
+        assertThat(store.find(m.id()).orElseThrow().rkey()).contains(MoodRecords.fallbackKey(m.id(), 1));
+    }
+
+    @Test
+    void aCreateAtAFallbackKeyAdoptsACopyThatAppearedAtAnEarlierKey() {
+        Mood m = keyTakenByAnotherMood();
+        RepairPlan plan = reconciler.plan(reconciler.reconcile(USER), RepairPolicy.DEFAULT);
+        // Meanwhile the other mood moved away and someone wrote this mood at rkeyFor(id), without linking it yet.
+        repo.unseed(DID, MoodRecords.COLLECTION, MoodRecords.rkeyFor(m.id()));
+        store.setLink(id(61), Optional.empty());
+        repo.seed(DID, MoodRecords.COLLECTION, MoodRecords.rkeyFor(m.id()), MoodRecords.toRecord(m));
+
+        repairer.apply(plan);
+        assertThat(recordsOf(m.id())).singleElement().satisfies(r ->
+                assertThat(r.rkey()).isEqualTo(MoodRecords.rkeyFor(m.id())));
+        assertThat(store.find(m.id()).orElseThrow().rkey()).contains(MoodRecords.rkeyFor(m.id()));
+    }
 }

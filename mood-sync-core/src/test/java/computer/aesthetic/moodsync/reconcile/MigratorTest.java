@@ -394,7 +394,8 @@ class MigratorTest {
         assertThat(started[0]).isEqualTo(USERS);
         assertThat(finished[0]).isSameAs(report);
         assertThat(overlapped).isFalse();
-        assertThat(maxInFlight.get()).isBetween(2, 4);
+        // 4 users written at once, and up to 4 more read ahead (reconciled and planned) meanwhile
+        assertThat(maxInFlight.get()).isBetween(2, 8);
         assertThat(progress).hasSize(USERS);
         assertThat(progress).extracting(MigrationProgress::usersDone).isSorted().containsExactlyElementsOf(
                 java.util.stream.IntStream.rangeClosed(1, USERS).boxed().toList());
@@ -404,6 +405,69 @@ class MigratorTest {
         assertThat(report.isComplete()).isTrue();
         // The run's threads are gone when it returns.
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("moodsync-migrate-"));
+    }
+
+    @Test
+    void readsTheNextUsersAheadWhileEarlierUsersWrite() throws Exception {
+        Fixture f = new Fixture();
+        Did first = f.dids.get(f.users.get(0));
+        java.util.concurrent.CountDownLatch listedAnother = new java.util.concurrent.CountDownLatch(1);
+        AtomicBoolean overlapped = new AtomicBoolean();
+        // The first user's first write waits (5 s at most) for another user's listing: with one user at a time and no
+        // read-ahead, that listing only comes after the write, and the wait runs out.
+        AtprotoRepo repo = proxy(AtprotoRepo.class, f.repo, new Interceptor() {
+            private final AtomicBoolean waited = new AtomicBoolean();
+
+            @Override
+            public void before(String method, Object[] args) {
+                if ((method.equals("listAll") || method.equals("listRecords")) && !first.equals(args[0])) {
+                    listedAnother.countDown();
+                }
+                if (REPO_WRITES.contains(method) && first.equals(args[0]) && waited.compareAndSet(false, true)) {
+                    try {
+                        overlapped.set(listedAnother.await(5, java.util.concurrent.TimeUnit.SECONDS));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        });
+
+        MigrationReport report = f.migrator(repo, f.store, 1, AtprotoRepo.MAX_WRITES, MigrationListener.NONE)
+                .migrate(Optional.empty());
+
+        assertThat(overlapped).as("the next user was listed while the first one wrote").isTrue();
+        assertThat(report.isComplete()).isTrue();
+        f.assertOneRecordPerLiveMood();
+    }
+
+    @Test
+    void writesAtMostConcurrencyUsersAtOnce() {
+        Fixture f = new Fixture();
+        f.repo.latency(Duration.ofMillis(2));
+        AtomicInteger writing = new AtomicInteger();
+        AtomicInteger maxWriting = new AtomicInteger();
+        AtprotoRepo repo = proxy(AtprotoRepo.class, f.repo, new Interceptor() {
+            @Override
+            public void before(String method, Object[] args) {
+                if (REPO_WRITES.contains(method)) {
+                    maxWriting.accumulateAndGet(writing.incrementAndGet(), Math::max);
+                }
+            }
+
+            @Override
+            public void after(String method) {
+                if (REPO_WRITES.contains(method)) {
+                    writing.decrementAndGet();
+                }
+            }
+        });
+
+        MigrationReport report = f.migrator(repo, f.store, 2, 5, MigrationListener.NONE).migrate(Optional.empty());
+
+        assertThat(report.isComplete()).isTrue();
+        assertThat(maxWriting.get()).isEqualTo(2);
+        f.assertOneRecordPerLiveMood();
     }
 
     @Test

@@ -258,6 +258,8 @@ class RepairerTest {
     @Test
     void eraseEmptiesBothSidesForTheUserOnlyAndProvesIt() {
         IncidentFixture f = new IncidentFixture();
+        // Without the record naming another user's mood, the repository is plainly this user's.
+        f.repo.unseed(IncidentFixture.DID, MoodRecords.COLLECTION, f.foreignRkey);
         List<RepoRecord> otherBefore = f.otherRecords();
         List<Did> deleted = new ArrayList<>();
         Repairer repairer = Repairer.builder().reconciler(f.reconciler()).accountDeleter(deleted::add).batchSize(50)
@@ -265,7 +267,7 @@ class RepairerTest {
         ErasureReceipt receipt = repairer.erase(IncidentFixture.USER, true);
 
         assertThat(receipt.verified()).as(receipt.toString()).isTrue();
-        assertThat(receipt.recordsDeleted()).isEqualTo(360);
+        assertThat(receipt.recordsDeleted()).isEqualTo(359);
         assertThat(receipt.moodsDeleted()).isEqualTo(222);
         assertThat(receipt.recordsRemaining()).hasValue(0);
         assertThat(receipt.moodsRemaining()).isZero();
@@ -276,6 +278,50 @@ class RepairerTest {
         assertThat(f.store.snapshot()).noneMatch(m -> m.user().equals(IncidentFixture.USER));
         assertThat(f.otherRecords()).isEqualTo(otherBefore);
         assertThat(f.store.find(f.foreignMood.id())).isPresent();
+        assertThat(f.store.fencedSince(IncidentFixture.USER)).isPresent();
+    }
+
+    @Test
+    void eraseLeavesRecordsOfOtherUsersMoodsAndThenNeverDeletesTheAccount() {
+        IncidentFixture f = new IncidentFixture();
+        List<Did> deleted = new ArrayList<>();
+        Repairer repairer = Repairer.builder().reconciler(f.reconciler()).accountDeleter(deleted::add).build();
+        ErasureReceipt receipt = repairer.erase(IncidentFixture.USER, true);
+
+        assertThat(receipt.recordsDeleted()).isEqualTo(359);
+        assertThat(receipt.moodsRemaining()).isZero();
+        assertThat(receipt.recordsRemaining()).hasValue(1);
+        assertThat(f.records()).singleElement().satisfies(r -> assertThat(r.rkey()).isEqualTo(f.foreignRkey));
+        assertThat(receipt.verified()).isFalse();
+        assertThat(receipt.accountDeleted()).isFalse();
+        assertThat(deleted).isEmpty();
+        assertThat(receipt.notes()).anySatisfy(n -> assertThat(n).contains("name moods of other users")
+                .contains("may not be this user's"));
+    }
+
+    @Test
+    void eraseDeletesTheAccountOnlyWhenTheDirectoryStillNamesThatRepositoryForTheUser() {
+        IncidentFixture f = new IncidentFixture();
+        f.repo.unseed(IncidentFixture.DID, MoodRecords.COLLECTION, f.foreignRkey);
+        List<Did> deleted = new ArrayList<>();
+        // The directory changes its mind during the erasure (a re-link, a data fix): the account is left.
+        Did movedTo = Did.parse("did:plc:moved234567abcdefghijklm");
+        java.util.concurrent.atomic.AtomicBoolean moved = new java.util.concurrent.atomic.AtomicBoolean();
+        Repairer repairer = Repairer.builder().reconciler(f.reconciler()).accountDeleter(deleted::add)
+                .listener(new RepairListener() {
+                    @Override
+                    public void batch(int writes, int points) {
+                        if (!moved.getAndSet(true)) {
+                            f.accounts.put(IncidentFixture.USER, computer.aesthetic.moodsync.spi.Account.of(movedTo,
+                                    computer.aesthetic.moodsync.syntax.Handle.parse("x.test"),
+                                    computer.aesthetic.moodsync.spi.Secret.of("pw")));
+                        }
+                    }
+                }).build();
+        ErasureReceipt receipt = repairer.erase(IncidentFixture.USER, true);
+        assertThat(receipt.accountDeleted()).as(receipt.toString()).isFalse();
+        assertThat(deleted).isEmpty();
+        assertThat(receipt.notes()).anySatisfy(n -> assertThat(n).contains("now names " + movedTo));
     }
 
     @Test
@@ -285,6 +331,8 @@ class RepairerTest {
         assertThatThrownBy(() -> repairer.erase(IncidentFixture.USER, true))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("AccountDeleter");
         assertThat(f.records()).hasSize(360);
+        assertThat(f.store.fencedSince(IncidentFixture.USER)).isEmpty();
+        f.repo.unseed(IncidentFixture.DID, MoodRecords.COLLECTION, f.foreignRkey);
         ErasureReceipt receipt = repairer.erase(IncidentFixture.USER, false);
         assertThat(receipt.verified()).isTrue();
         assertThat(receipt.accountDeleted()).isFalse();

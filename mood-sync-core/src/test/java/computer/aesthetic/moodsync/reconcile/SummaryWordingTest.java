@@ -39,4 +39,25 @@ class SummaryWordingTest {
             assertThat(result.summary()).contains("0 actions applied");
         }
     }
+
+    @Test
+    void aRebuildOfTheStoreDoesNotSayItHeldDeletionsBackSinceItNeverDeletes() {
+        UserId alice = new UserId("auth0|alice");
+        Did did = Did.parse("did:plc:alice00000000000000000000");
+        InMemoryAtprotoRepo pds = InMemoryAtprotoRepo.create();
+        InMemoryAccountDirectory accounts = InMemoryAccountDirectory.create()
+                .put(alice, Account.of(did, Handle.parse("alice.test"), Secret.of("pw")));
+        try (MoodSyncService moods = MoodSyncService.builder().store(InMemoryMoodStore.create()).repo(pds)
+                .accounts(accounts).startWorker(false).build()) {
+            MoodId id = moods.post(alice, "twice on the PDS").moodId();
+            pds.seed(did, MoodRecords.COLLECTION, RecordKey.parse("3lduplicate22"),
+                    MoodRecords.toRecord(id, "twice on the PDS", Instant.parse("2025-02-01T00:00:00Z")));
+            assertThat(moods.reconcile(alice).summary()).contains("DUPLICATE: 1");
+
+            RepairResult result = moods.rebuildStoreFromRecords(alice);
+
+            assertThat(result.deletesHeldBack()).isZero();
+            assertThat(result.summary()).doesNotContain("held back").doesNotContain("run again");
+        }
+    }
 }

@@ -909,27 +909,70 @@ public abstract class MoodStoreContract {
     void applyIngestedChangesAnUnchangedMoodWithoutAMarker() {
         Mood m = synced(ALICE, 1, RecordKey.parse("3l4ppbzw2qt2x"));
         store.insert(m);
-        assertThat(store.applyIngested(m.id(), m.text(), false, "edited elsewhere", false)).isTrue();
+        computer.aesthetic.moodsync.data.Cid edited = computer.aesthetic.moodsync.data.DagCbor.cidOf(java.util.Map.of("mood", "edited elsewhere"));
+        assertThat(store.applyIngested(m.id(), m.text(), false, "edited elsewhere", false, Optional.of(edited)))
+                .isTrue();
         Mood after = store.find(m.id()).orElseThrow();
+        assertThat(after.recordCid()).contains(edited);
         assertThat(after.text()).isEqualTo("edited elsewhere");
         assertThat(after.pending()).isEmpty();
         assertThat(after.rkey()).isEqualTo(m.rkey());
-        assertThat(store.applyIngested(m.id(), "edited elsewhere", false, "edited elsewhere", true)).isTrue();
+        assertThat(store.applyIngested(m.id(), "edited elsewhere", false, "edited elsewhere", true, Optional.empty()))
+                .isTrue();
         assertThat(store.find(m.id()).orElseThrow().deleted()).isTrue();
         assertThat(store.find(m.id()).orElseThrow().pending()).isEmpty();
+        assertThat(store.find(m.id()).orElseThrow().recordCid()).as("the record is gone").isEmpty();
     }
 
     @Test
     void applyIngestedRefusesAMoodThatChangedOrHasAMarker() {
         Mood m = synced(ALICE, 1, RecordKey.parse("3l4ppbzw2qt2x"));
         store.insert(m);
-        assertThat(store.applyIngested(m.id(), "not what was read", false, "x", false)).isFalse();
-        assertThat(store.applyIngested(m.id(), m.text(), true, "x", false)).isFalse();
+        assertThat(store.applyIngested(m.id(), "not what was read", false, "x", false, Optional.empty()))
+                .isFalse();
+        assertThat(store.applyIngested(m.id(), m.text(), true, "x", false, Optional.empty())).isFalse();
         assertThat(store.find(m.id())).contains(m);
         Mood p = posted(ALICE, 2);
         store.insert(p);
-        assertThat(store.applyIngested(p.id(), p.text(), false, "x", false)).as("a write is pending").isFalse();
+        assertThat(store.applyIngested(p.id(), p.text(), false, "x", false, Optional.empty()))
+                .as("a write is pending").isFalse();
         assertThat(store.find(p.id()).orElseThrow().text()).isEqualTo(p.text());
-        assertThat(store.applyIngested(id(3), "a", false, "b", false)).as("no such mood").isFalse();
+        assertThat(store.applyIngested(id(3), "a", false, "b", false, Optional.empty())).as("no such mood").isFalse();
+    }
+
+    // ---- erasure fence -------------------------------------------------------------------------------------------
+
+    @Test
+    void fenceUserCancelsFreeMarkersReportsLiveLeasesAndKeepsItsFirstTime() {
+        Mood free = posted(ALICE, 1);
+        Mood leased = posted(ALICE, 2);
+        Mood bobs = posted(BOB, 3);
+        store.insert(free);
+        store.insert(leased);
+        store.insert(bobs);
+        Instant now = T0.truncatedTo(ChronoUnit.MILLIS).plusSeconds(10);
+        Mood writing = store.tryLease(leased.id(), "writer", now, now.plusSeconds(60)).orElseThrow();
+        assertThat(store.fencedSince(ALICE)).isEmpty();
+
+        assertThat(store.fenceUser(ALICE, now)).contains(now.plusSeconds(60));
+        assertThat(store.fencedSince(ALICE)).contains(now);
+        assertThat(store.fencedSince(BOB)).isEmpty();
+        assertThat(store.find(free.id()).orElseThrow().pending()).isEmpty();
+        assertThat(store.find(leased.id()).orElseThrow().pending()).isPresent();
+        assertThat(store.find(bobs.id()).orElseThrow().pending()).isPresent();
+        assertThat(store.claimDue(claim("worker", now.plusSeconds(1), Optional.of(ALICE), 10))).isEmpty();
+
+        // The writer reports back and fails: its marker becomes due again, and the next fence cancels it.
+        store.reschedule(leased.id(), writing.pending().orElseThrow().token(), "writer", 1, now, "boom", false);
+        assertThat(store.fenceUser(ALICE, now.plusSeconds(2))).isEmpty();
+        assertThat(store.find(leased.id()).orElseThrow().pending()).isEmpty();
+        assertThat(store.fencedSince(ALICE)).contains(now);
+
+        // The tombstone outlives the moods, until it is lifted.
+        store.deleteAllOf(ALICE);
+        assertThat(store.fencedSince(ALICE)).contains(now);
+        assertThat(store.unfenceUser(ALICE)).isTrue();
+        assertThat(store.fencedSince(ALICE)).isEmpty();
+        assertThat(store.unfenceUser(ALICE)).isFalse();
     }
 }

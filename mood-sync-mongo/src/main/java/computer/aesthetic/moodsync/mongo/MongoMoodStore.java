@@ -76,7 +76,10 @@ import org.slf4j.LoggerFactory;
  *                 lastError?: String, leaseOwner?: String, leaseUntil?: Date, failed?: true}}
  * }</pre>
  * <ul>
- *   <li>A synced mood looks exactly as before: {@code atproto: {rkey}} and no {@code atprotoSync}. The pending
+ *   <li>A synced mood looks as before, {@code atproto: {rkey}} and no {@code atprotoSync}, plus
+ *       {@code atproto.cid}: the CID of the record as this library last wrote it, the {@code swapRecord} of the
+ *       next update or delete (absent on legacy links: then learnt from the PDS). A legacy {@code atproto: null}
+ *       reads as unlinked and is replaced by a sub-document when linked. The pending
  *       marker {@code atprotoSync} is written in the same insert as a new mood and removed ({@code $unset}) in the
  *       same update that links {@code atproto.rkey}.</li>
  *   <li>{@code deleted} is written only when true; an undelete removes the field ({@code $unset}), so an undeleted
@@ -116,6 +119,8 @@ public final class MongoMoodStore implements MoodStore {
     private static final Logger LOG = LoggerFactory.getLogger(MongoMoodStore.class);
     /** The default collection name. */
     public static final String DEFAULT_COLLECTION = "moods";
+    /** The default collection of erasure tombstones ({@link #fenceUser}). */
+    public static final String DEFAULT_TOMBSTONES = "moodsyncTombstones";
 
     /**
      * The shape checks a filter can make: a malformed document is refused rather than given a pending marker or a
@@ -128,9 +133,12 @@ public final class MongoMoodStore implements MoodStore {
             or(eq(MoodDocuments.DELETED, null), type(MoodDocuments.DELETED, "bool")));
 
     private final MongoCollection<Document> moods;
+    /** Erasure tombstones: {@code {_id: user, since: Date}}. */
+    private final MongoCollection<Document> tombstones;
 
-    private MongoMoodStore(MongoCollection<Document> moods) {
+    private MongoMoodStore(MongoCollection<Document> moods, MongoCollection<Document> tombstones) {
         this.moods = moods;
+        this.tombstones = tombstones;
     }
 
     /**
@@ -149,6 +157,7 @@ public final class MongoMoodStore implements MoodStore {
     public static final class Builder {
         private final MongoDatabase database;
         private String collection = DEFAULT_COLLECTION;
+        private String tombstones = DEFAULT_TOMBSTONES;
         private boolean createIndexes = true;
 
         private Builder(MongoDatabase database) {
@@ -163,6 +172,18 @@ public final class MongoMoodStore implements MoodStore {
          */
         public Builder collection(String name) {
             this.collection = Objects.requireNonNull(name, "collection");
+            return this;
+        }
+
+        /**
+         * Sets the collection of erasure tombstones ({@link MongoMoodStore#fenceUser}): one small document per
+         * erased user, {@code {_id: user, since: Date}}.
+         *
+         * @param name the collection name; default {@value MongoMoodStore#DEFAULT_TOMBSTONES}
+         * @return this builder
+         */
+        public Builder tombstonesCollection(String name) {
+            this.tombstones = Objects.requireNonNull(name, "tombstonesCollection");
             return this;
         }
 
@@ -187,8 +208,10 @@ public final class MongoMoodStore implements MoodStore {
          */
         public MongoMoodStore build() {
             validateCollectionName("collection", collection);
+            validateCollectionName("tombstonesCollection", tombstones);
             MongoMoodStore store = new MongoMoodStore(database.getCollection(collection)
-                    .withCodecRegistry(MongoClientSettings.getDefaultCodecRegistry()));
+                    .withCodecRegistry(MongoClientSettings.getDefaultCodecRegistry()),
+                    database.getCollection(tombstones).withCodecRegistry(MongoClientSettings.getDefaultCodecRegistry()));
             if (createIndexes) {
                 store.createIndexes();
             }
@@ -492,16 +515,81 @@ public final class MongoMoodStore implements MoodStore {
         ObjectId oid = MoodDocuments.objectId(id);
         Bson withToken = and(eq(MoodDocuments.ID, oid), eq(MoodDocuments.SYNC_TOKEN, token));
         Optional<Bson> link = rkey.map(k -> Updates.set(MoodDocuments.RKEY, k.value()));
-        Bson done = link.map(l -> Updates.combine(l, Updates.unset(MoodDocuments.SYNC)))
-                .orElse(Updates.unset(MoodDocuments.SYNC));
-        if (run("completeSync", () -> moods.updateOne(withToken, done)).getMatchedCount() > 0) {
+        Bson done = link.map(l -> Updates.combine(l, Updates.unset(MoodDocuments.SYNC),
+                Updates.unset(MoodDocuments.RKEY_CID))).orElse(Updates.combine(Updates.unset(MoodDocuments.SYNC),
+                        Updates.unset(MoodDocuments.RKEY_CID)));
+        if (linkingUpdate("completeSync", oid, withToken, done).getMatchedCount() > 0) {
             return true;
         }
         // The marker has moved on (or the mood is gone): the record exists all the same, so link it...
-        link.ifPresent(l -> run("completeSync", () -> moods.updateOne(eq(MoodDocuments.ID, oid), l)));
+        link.ifPresent(l -> linkingUpdate("completeSync", oid, eq(MoodDocuments.ID, oid), l));
         // ...and let the newer marker be claimed.
         releaseLease("completeSync", oid, owner);
         return false;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>With the current token: one update sets {@code atproto.rkey} and {@code atproto.cid} (or removes the CID)
+     * and removes {@code atprotoSync}. Superseded: the link is set, the newer marker's lease released, and a marker
+     * is put back with an update conditional on there being none (one for a live mood, one for a deleted one), each
+     * atomic.
+     */
+    @Override
+    public boolean completeSync(MoodId id, long token, String owner, Optional<RecordKey> rkey,
+            Optional<computer.aesthetic.moodsync.data.Cid> cid, Instant now) {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(rkey, "rkey");
+        Objects.requireNonNull(cid, "cid");
+        Objects.requireNonNull(now, "now");
+        ObjectId oid = MoodDocuments.objectId(id);
+        Bson withToken = and(eq(MoodDocuments.ID, oid), eq(MoodDocuments.SYNC_TOKEN, token));
+        List<Bson> done = new ArrayList<>(3);
+        rkey.ifPresent(k -> done.add(Updates.set(MoodDocuments.RKEY, k.value())));
+        done.add(cid.isPresent() ? Updates.set(MoodDocuments.RKEY_CID, cid.get().toString())
+                : Updates.unset(MoodDocuments.RKEY_CID));
+        done.add(Updates.unset(MoodDocuments.SYNC));
+        if (linkingUpdate("completeSync", oid, withToken, Updates.combine(done)).getMatchedCount() > 0) {
+            return true;
+        }
+        rkey.ifPresent(k -> linkingUpdate("completeSync", oid, eq(MoodDocuments.ID, oid),
+                Updates.set(MoodDocuments.RKEY, k.value())));
+        releaseLease("completeSync", oid, owner);
+        // No marker at all: a newer write completed before this one reported, so this one may have landed after
+        // it. Put a marker back so the current state is written again.
+        Bson noMarker = and(eq(MoodDocuments.ID, oid), exists(MoodDocuments.SYNC, false), LOOKS_LIKE_A_MOOD);
+        Bson live = Updates.set(MoodDocuments.SYNC, MoodDocuments.toDocument(PendingSync.start(
+                computer.aesthetic.moodsync.SyncOp.UPDATE, now)));
+        Bson gone = Updates.set(MoodDocuments.SYNC, MoodDocuments.toDocument(PendingSync.start(
+                computer.aesthetic.moodsync.SyncOp.DELETE, now)));
+        if (run("completeSync", () -> moods.updateOne(and(noMarker, ne(MoodDocuments.DELETED, true)), live))
+                .getMatchedCount() == 0) {
+            run("completeSync", () -> moods.updateOne(and(noMarker, eq(MoodDocuments.DELETED, true)), gone));
+        }
+        return false;
+    }
+
+    /**
+     * Runs an update that may set {@code atproto.*}: a legacy {@code atproto: null} cannot take a field (a real
+     * MongoDB refuses {@code $set} inside null), so it is removed first and the update retried once.
+     */
+    private UpdateResult linkingUpdate(String operation, ObjectId oid, Bson filter, Bson update) {
+        try {
+            return moods.updateOne(filter, update);
+        } catch (MongoException e) {
+            if (Errors.isDuplicateKey(e)) {
+                throw new StoreConflictException(operation, "the record key is linked to another mood (mood "
+                        + oid.toHexString() + ")", e);
+            }
+            long nulled = run(operation, () -> moods.updateOne(and(eq(MoodDocuments.ID, oid),
+                    type(MoodDocuments.ATPROTO, "null")), Updates.unset(MoodDocuments.ATPROTO))).getModifiedCount();
+            if (nulled == 0) {
+                throw Errors.wrap(operation, e);
+            }
+            return run(operation, () -> moods.updateOne(filter, update));
+        }
     }
 
     private void releaseLease(String operation, ObjectId oid, String owner) {
@@ -584,15 +672,18 @@ public final class MongoMoodStore implements MoodStore {
     /** {@inheritDoc} One {@code updateOne} whose filter is the expected state and the absence of a marker. */
     @Override
     public boolean applyIngested(MoodId id, String expectedText, boolean expectedDeleted, String text,
-            boolean deleted) {
+            boolean deleted, Optional<computer.aesthetic.moodsync.data.Cid> recordCid) {
+        Objects.requireNonNull(recordCid, "recordCid");
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(expectedText, "expectedText");
         Objects.requireNonNull(text, "text");
         Bson filter = and(eq(MoodDocuments.ID, MoodDocuments.objectId(id)), eq(MoodDocuments.TEXT, expectedText),
                 expectedDeleted ? eq(MoodDocuments.DELETED, true) : ne(MoodDocuments.DELETED, true),
-                exists(MoodDocuments.SYNC, false));
+                exists(MoodDocuments.SYNC, false), exists(MoodDocuments.RKEY, true));
+        Bson cidUpdate = recordCid.isPresent() ? Updates.set(MoodDocuments.RKEY_CID, recordCid.get().toString())
+                : Updates.unset(MoodDocuments.RKEY_CID);
         Bson update = Updates.combine(Updates.set(MoodDocuments.TEXT, text),
-                deleted ? Updates.set(MoodDocuments.DELETED, true) : Updates.unset(MoodDocuments.DELETED));
+                deleted ? Updates.set(MoodDocuments.DELETED, true) : Updates.unset(MoodDocuments.DELETED), cidUpdate);
         try {
             return moods.updateOne(filter, update).getMatchedCount() > 0;
         } catch (MongoException e) {
@@ -605,17 +696,16 @@ public final class MongoMoodStore implements MoodStore {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(rkey, "rkey");
         ObjectId oid = MoodDocuments.objectId(id);
-        Bson update = rkey.isPresent() ? Updates.set(MoodDocuments.RKEY, rkey.get().value())
-                : Updates.unset(MoodDocuments.RKEY);
+        // a relink forgets the recorded CID: the next writer learns it from the PDS
+        Bson update = rkey.isPresent() ? Updates.combine(Updates.set(MoodDocuments.RKEY, rkey.get().value()),
+                Updates.unset(MoodDocuments.RKEY_CID)) : Updates.combine(Updates.unset(MoodDocuments.RKEY),
+                        Updates.unset(MoodDocuments.RKEY_CID));
         UpdateResult result;
         try {
-            result = moods.updateOne(eq(MoodDocuments.ID, oid), update);
-        } catch (MongoException e) {
-            if (Errors.isDuplicateKey(e)) {
-                throw new StoreConflictException("setLink", "record key " + rkey.get().value()
-                        + " is linked to another mood (linking mood " + id + ")", e);
-            }
-            throw Errors.wrap("setLink", e);
+            result = linkingUpdate("setLink", oid, eq(MoodDocuments.ID, oid), update);
+        } catch (StoreConflictException e) {
+            throw new StoreConflictException("setLink", "record key " + rkey.get().value()
+                    + " is linked to another mood (linking mood " + id + ")", e.getCause());
         }
         if (result.getMatchedCount() == 0) {
             throw new NoSuchMoodException(id);
@@ -641,7 +731,7 @@ public final class MongoMoodStore implements MoodStore {
         }
         List<UpdateOneModel<Document>> updates = new ArrayList<>(links.size());
         links.forEach((id, rkey) -> updates.add(new UpdateOneModel<>(eq(MoodDocuments.ID, MoodDocuments.objectId(id)),
-                Updates.set(MoodDocuments.RKEY, rkey.value()))));
+                Updates.combine(Updates.set(MoodDocuments.RKEY, rkey.value()), Updates.unset(MoodDocuments.RKEY_CID)))));
         try {
             BulkWriteResult result = moods.bulkWrite(updates, new BulkWriteOptions().ordered(false));
             if (result.getMatchedCount() == links.size()) {
@@ -659,6 +749,49 @@ public final class MongoMoodStore implements MoodStore {
     public long deleteAllOf(UserId user) {
         Objects.requireNonNull(user, "user");
         return run("deleteAllOf", () -> moods.deleteMany(eq(MoodDocuments.USER, user.value()))).getDeletedCount();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Three steps, each atomic on its documents: an upsert of the tombstone ({@code $setOnInsert}, so the first
+     * time is kept), one {@code updateMany} that unsets {@code atprotoSync} on the user's moods whose lease is absent
+     * or expired, and one query for the latest live lease. The tombstone survives {@link #deleteAllOf}.
+     */
+    @Override
+    public Optional<Instant> fenceUser(UserId user, Instant now) {
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(now, "now");
+        Date at = Date.from(now);
+        run("fenceUser", () -> tombstones.updateOne(eq(MoodDocuments.ID, user.value()),
+                Updates.setOnInsert("since", at), new com.mongodb.client.model.UpdateOptions().upsert(true)));
+        run("fenceUser", () -> moods.updateMany(and(eq(MoodDocuments.USER, user.value()), exists(MoodDocuments.SYNC),
+                or(eq(MoodDocuments.SYNC_LEASE_UNTIL, null), lte(MoodDocuments.SYNC_LEASE_UNTIL, at))),
+                Updates.unset(MoodDocuments.SYNC)));
+        Document busiest = run("fenceUser", () -> moods.find(and(eq(MoodDocuments.USER, user.value()),
+                gt(MoodDocuments.SYNC_LEASE_UNTIL, at))).sort(Sorts.descending(MoodDocuments.SYNC_LEASE_UNTIL))
+                .projection(Projections.include(MoodDocuments.SYNC_LEASE_UNTIL)).first());
+        if (busiest == null) {
+            return Optional.empty();
+        }
+        Object until = busiest.get(MoodDocuments.SYNC, Document.class).get("leaseUntil");
+        return until instanceof Date d ? Optional.of(d.toInstant()) : Optional.of(now);
+    }
+
+    @Override
+    public Optional<Instant> fencedSince(UserId user) {
+        Objects.requireNonNull(user, "user");
+        Document d = run("fencedSince", () -> tombstones.find(eq(MoodDocuments.ID, user.value())).first());
+        if (d == null) {
+            return Optional.empty();
+        }
+        return Optional.of(d.get("since") instanceof Date since ? since.toInstant() : Instant.EPOCH);
+    }
+
+    @Override
+    public boolean unfenceUser(UserId user) {
+        Objects.requireNonNull(user, "user");
+        return run("unfenceUser", () -> tombstones.deleteOne(eq(MoodDocuments.ID, user.value()))).getDeletedCount() > 0;
     }
 
     private static Optional<Mood> readOrSkip(Document d) {

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -47,9 +46,6 @@ import tools.jackson.databind.ObjectMapper;
 public final class Xrpc {
     private static final Logger LOG = LoggerFactory.getLogger(Xrpc.class);
     private static final MediaType JSON = MediaType.get("application/json; charset=utf-8");
-    private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]*\\.?[A-Za-z0-9_-]*");
-    private static final Pattern BEARER = Pattern.compile("(?i)(bearer|basic)\\s+[A-Za-z0-9._~+/=-]+");
-    private static final int MAX_MESSAGE = 300;
     /**
      * The furthest a retry time or wait read from a PDS's headers may lie: a day. Headers asking for more
      * ({@code Retry-After: 9223372036854775807}, a reset in the year 3000) are taken as a day, so no arithmetic
@@ -126,7 +122,7 @@ public final class Xrpc {
             }
         }
         Request.Builder request = new Request.Builder().url(url.build()).get();
-        return execute(nsid, request, authorization, onHeaders);
+        return execute(nsid, request, authorization, onHeaders, Redactor.of(authorization, List.of()));
     }
 
     /**
@@ -156,6 +152,24 @@ public final class Xrpc {
      */
     public XrpcResponse procedure(HttpUrl base, String nsid, JsonNode body, String authorization,
             Consumer<Headers> onHeaders) {
+        return procedure(base, nsid, body, authorization, onHeaders, List.of());
+    }
+
+    /**
+     * Calls an XRPC procedure whose body holds secrets (a login's password): they are removed, like the
+     * {@code Authorization} value, from every message derived from the answer.
+     *
+     * @param base the service's base URL
+     * @param nsid the method
+     * @param body the JSON input, or null for none
+     * @param authorization the {@code Authorization} header value, or null
+     * @param onHeaders sees the headers of every answer
+     * @param bodySecrets the secrets in {@code body}
+     * @return the answer
+     * @throws PdsException on any failure
+     */
+    public XrpcResponse procedure(HttpUrl base, String nsid, JsonNode body, String authorization,
+            Consumer<Headers> onHeaders, List<String> bodySecrets) {
         byte[] bytes;
         if (body == null) {
             bytes = new byte[0];
@@ -169,7 +183,7 @@ public final class Xrpc {
         }
         RequestBody requestBody = new OneShotBody(bytes, body == null ? null : JSON);
         Request.Builder request = new Request.Builder().url(xrpcUrl(base, nsid).build()).post(requestBody);
-        return execute(nsid, request, authorization, onHeaders);
+        return execute(nsid, request, authorization, onHeaders, Redactor.of(authorization, bodySecrets));
     }
 
     /**
@@ -181,7 +195,7 @@ public final class Xrpc {
      * @throws PdsException on any failure; 404 is a {@link PdsException} with status 404
      */
     public XrpcResponse getJson(HttpUrl url, String what) {
-        return execute(what, new Request.Builder().url(url).get(), null, h -> { });
+        return execute(what, new Request.Builder().url(url).get(), null, h -> { }, Redactor.NONE);
     }
 
     private static HttpUrl.Builder xrpcUrl(HttpUrl base, String nsid) {
@@ -189,7 +203,7 @@ public final class Xrpc {
     }
 
     private XrpcResponse execute(String nsid, Request.Builder builder, String authorization,
-            Consumer<Headers> onHeaders) {
+            Consumer<Headers> onHeaders, Redactor redactor) {
         builder.header("Accept", "application/json");
         if (authorization != null) {
             builder.header("Authorization", authorization);
@@ -209,16 +223,16 @@ public final class Xrpc {
             contentType = type == null ? null : type.type() + "/" + type.subtype();
             body = readCapped(nsid, status, responseBody);
         } catch (IOException e) {
-            throw ioFailure(nsid, e);
+            throw ioFailure(nsid, e, redactor);
         }
         if (LOG.isDebugEnabled()) {
             LOG.debug("{} {} -> HTTP {} ({} bytes) in {} ms", request.method(), nsid, status, body.length,
                     Duration.ofNanos(System.nanoTime() - start).toMillis());
         }
         if (status >= 200 && status < 300) {
-            return new XrpcResponse(status, headers, parseOk(nsid, status, body, contentType));
+            return new XrpcResponse(status, headers, parseOk(nsid, status, body, contentType), redactor);
         }
-        throw errorFor(nsid, status, headers, body, contentType);
+        throw errorFor(nsid, status, headers, body, contentType, redactor);
     }
 
     private byte[] readCapped(String nsid, int status, ResponseBody body) throws IOException {
@@ -268,16 +282,17 @@ public final class Xrpc {
         }
     }
 
-    private PdsException errorFor(String nsid, int status, Headers headers, byte[] body, String contentType) {
+    private PdsException errorFor(String nsid, int status, Headers headers, byte[] body, String contentType,
+            Redactor redactor) {
         JsonNode node = parse(body);
         String errorName = null;
         String message = null;
         if (node != null && node.isObject()) {
-            errorName = JsonValues.string(node, "error");
+            errorName = errorName(JsonValues.string(node, "error"), redactor);
             message = JsonValues.string(node, "message");
         }
         String text = nsid + ": HTTP " + status + (errorName == null ? "" : " " + errorName)
-                + (message == null || message.isBlank() ? "" : ": " + redact(message))
+                + (message == null || message.isBlank() ? "" : ": " + redactor.redact(message))
                 + (node == null || !node.isObject() ? " (" + describe(body, contentType) + ")" : "");
         if (status >= 300 && status < 400) {
             return new PdsException(status, errorName, nsid + ": HTTP " + status
@@ -295,6 +310,14 @@ public final class Xrpc {
         }
         boolean retryable = status >= 500 && status != 501 || status == 408;
         return new PdsException(status, errorName, text, retryable, null, null);
+    }
+
+    /** An answer's error name, kept only when it looks like one (an identifier) and holds none of the secrets. */
+    private static String errorName(String raw, Redactor redactor) {
+        if (raw == null || !raw.matches("[A-Za-z][A-Za-z0-9_.-]{0,63}") || !redactor.redact(raw).equals(raw)) {
+            return null;
+        }
+        return raw;
     }
 
     /**
@@ -348,10 +371,10 @@ public final class Xrpc {
         return epochSecond >= latest ? now.plus(MAX_RETRY_DELAY) : Instant.ofEpochSecond(epochSecond);
     }
 
-    private static PdsException ioFailure(String nsid, IOException e) {
+    private static PdsException ioFailure(String nsid, IOException e, Redactor redactor) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof PublicAddresses.NonPublicAddressException refused) {
-                return new PdsException(0, null, nsid + ": refusing to connect to " + redact(refused.getMessage())
+                return new PdsException(0, null, nsid + ": refusing to connect to " + redactor.redact(refused.getMessage())
                         + ": a host learned from a DID document must have only global unicast addresses", false,
                         null, e);
             }
@@ -366,7 +389,7 @@ public final class Xrpc {
             kind = "connection failed";
         }
         return new PdsUnavailableException(nsid + ": " + kind + " (" + e.getClass().getSimpleName()
-                + (e.getMessage() == null ? "" : ": " + redact(e.getMessage())) + ")", null, e);
+                + (e.getMessage() == null ? "" : ": " + redactor.redact(e.getMessage())) + ")", null, e);
     }
 
     /**
@@ -400,9 +423,7 @@ public final class Xrpc {
      * @return the text, shortened to a few hundred characters, tokens replaced by {@code ***}
      */
     public static String redact(String text) {
-        String s = JWT.matcher(text).replaceAll("***");
-        s = BEARER.matcher(s).replaceAll("$1 ***");
-        return s.length() > MAX_MESSAGE ? s.substring(0, MAX_MESSAGE) + "..." : s;
+        return Redactor.NONE.redact(text);
     }
 
     /**

@@ -27,6 +27,7 @@ public final class MoodDocuments {
     public static final String DELETED = "deleted";
     public static final String ATPROTO = "atproto";
     public static final String RKEY = "atproto.rkey";
+    public static final String RKEY_CID = "atproto.cid";
     public static final String SYNC = "atprotoSync";
     public static final String SYNC_OP = "atprotoSync.op";
     public static final String SYNC_TOKEN = "atprotoSync.token";
@@ -76,7 +77,11 @@ public final class MoodDocuments {
         if (mood.deleted()) {
             d.append(DELETED, true);
         }
-        mood.rkey().ifPresent(k -> d.append(ATPROTO, new Document("rkey", k.value())));
+        mood.rkey().ifPresent(k -> {
+            Document atproto = new Document("rkey", k.value());
+            mood.recordCid().ifPresent(c -> atproto.append("cid", c.toString()));
+            d.append(ATPROTO, atproto);
+        });
         mood.pending().ifPresent(p -> d.append(SYNC, toDocument(p)));
         return d;
     }
@@ -141,8 +146,12 @@ public final class MoodDocuments {
         }
         boolean deleted = Boolean.TRUE.equals(rawDeleted);
         Optional<RecordKey> rkey = Optional.empty();
+        Optional<computer.aesthetic.moodsync.data.Cid> cid = Optional.empty();
         Object rawAtproto = d.get(ATPROTO);
         if (rawAtproto instanceof Document atproto) {
+            // an unreadable CID is only unknown: the writer learns it from the PDS
+            cid = atproto.get("cid") instanceof String c ? computer.aesthetic.moodsync.data.Cid.tryParse(c)
+                    : Optional.empty();
             Object rawKey = atproto.get("rkey");
             if (rawKey != null) {
                 rkey = rawKey instanceof String s ? RecordKey.tryParse(s) : Optional.empty();
@@ -168,7 +177,8 @@ public final class MoodDocuments {
                     "atprotoSync: expected a document, found " + describe(rawSync));
         }
         MoodId id = MoodId.parse(oid.toHexString());
-        return Read.ok(new Mood(id, user.get(), text, when, deleted, rkey, pending));
+        return Read.ok(new Mood(id, user.get(), text, when, deleted, rkey, pending,
+                rkey.isPresent() ? cid : Optional.empty()));
     }
 
     private static PendingSync readPending(Document s) {

@@ -1,0 +1,103 @@
+package computer.aesthetic.moodsync.sim;
+
+import computer.aesthetic.moodsync.spi.MoodStore;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Runs many {@link ScheduleSimulator} schedules from a JUnit test, prints the first seed and the totals, and fails
+ * with the shortest failing schedule found (its seed, steps and findings), ready to replay.
+ *
+ * <p>System properties:
+ * <ul>
+ *   <li>{@code moodsync.sim.seed}: replay this one schedule (printed in full);</li>
+ *   <li>{@code moodsync.sim.firstSeed}: the first seed of the run (default: random, printed); schedule {@code i}
+ *       has seed {@code firstSeed + i};</li>
+ *   <li>{@code moodsync.sim.count}: how many schedules (default: the test's count);</li>
+ *   <li>{@code moodsync.sim.steps}: steps per schedule (default {@value #DEFAULT_STEPS});</li>
+ *   <li>{@code moodsync.sim.kinds}: the enabled {@link ScheduleSimulator.Kind}s, comma-separated ({@code all},
+ *       {@code -NAME} to leave one out; default: {@link #DEFAULT_KINDS});</li>
+ *   <li>{@code moodsync.sim.strict}: {@code true} also fails a schedule whose drain alone, before reconcile +
+ *       repair, did not converge.</li>
+ * </ul>
+ */
+public final class ScheduleRunner {
+    /** Steps per schedule unless {@code moodsync.sim.steps} says otherwise. */
+    public static final int DEFAULT_STEPS = 40;
+    /**
+     * The kinds a run enables unless {@code moodsync.sim.kinds} says otherwise. ERASE is left out until erasure
+     * fences the user first (issue 11 schedule 7; finding F2 in the fence-sim findings: a post stalled in its PDS
+     * write lands after a verified erasure). Run it with {@code -Dmoodsync.sim.kinds=all}.
+     */
+    public static final String DEFAULT_KINDS = "all,-ERASE";
+
+    private ScheduleRunner() {
+    }
+
+    /**
+     * Runs the schedules and throws when one fails.
+     *
+     * @param name names the store in the output
+     * @param stores makes a fresh, empty store per schedule
+     * @param defaultCount how many schedules unless {@code moodsync.sim.count} says otherwise
+     * @throws AssertionError with the shortest failing schedule
+     */
+    public static void runAndAssert(String name, Supplier<MoodStore> stores, int defaultCount) {
+        Set<ScheduleSimulator.Kind> kinds = ScheduleSimulator.Kind.parse(System.getProperty("moodsync.sim.kinds",
+                DEFAULT_KINDS));
+        int steps = Integer.getInteger("moodsync.sim.steps", DEFAULT_STEPS);
+        boolean strict = Boolean.getBoolean("moodsync.sim.strict");
+        ScheduleSimulator sim = new ScheduleSimulator(stores, kinds, steps);
+        String replay = System.getProperty("moodsync.sim.seed");
+        if (replay != null && !replay.isBlank()) {
+            ScheduleSimulator.Outcome o = sim.run(Long.parseLong(replay.trim()));
+            System.out.println("[sim " + name + "] kinds " + kinds + "\n" + o.describe());
+            if (!o.passed() || strict && !o.drainAlone().isEmpty()) {
+                throw new AssertionError("schedule " + o.seed() + " (" + name + ", kinds " + kinds
+                        + ") broke the oracle:\n" + o.describe());
+            }
+            return;
+        }
+        int count = Integer.getInteger("moodsync.sim.count", defaultCount);
+        long first = Long.getLong("moodsync.sim.firstSeed", new java.util.Random().nextLong() >>> 20);
+        System.out.println("[sim " + name + "] " + count + " schedules of " + steps + " steps, kinds " + kinds
+                + ", seeds " + first + ".." + (first + count - 1) + " (replay one with -Dmoodsync.sim.seed=N)");
+        long t0 = System.nanoTime();
+        int failed = 0;
+        int drainOnly = 0;
+        java.util.List<Long> drainSeeds = new java.util.ArrayList<>();
+        java.util.List<Long> failedSeeds = new java.util.ArrayList<>();
+        ScheduleSimulator.Outcome firstFailure = null;
+        for (int i = 0; i < count; i++) {
+            ScheduleSimulator.Outcome o = sim.run(first + i);
+            boolean drainFailed = !o.drainAlone().isEmpty();
+            if (drainFailed) {
+                drainOnly++;
+                if (drainSeeds.size() < 20) {
+                    drainSeeds.add(o.seed());
+                }
+            }
+            if (!o.passed() && failedSeeds.size() < 20) {
+                failedSeeds.add(o.seed());
+            }
+            if (!o.passed() || strict && drainFailed) {
+                failed++;
+                if (firstFailure == null) {
+                    firstFailure = o;
+                }
+            }
+        }
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        String totals = "[sim " + name + "] " + count + " schedules in " + ms + " ms: " + failed
+                + " broke the oracle " + failedSeeds + ", " + drainOnly + " needed reconcile + repair to converge "
+                + drainSeeds;
+        System.out.println(totals);
+        if (firstFailure != null) {
+            ScheduleSimulator.Outcome shortest = sim.shrink(firstFailure, strict);
+            throw new AssertionError(totals + "\nshortest failing schedule (replay with -Dmoodsync.sim.seed="
+                    + shortest.seed() + " -Dmoodsync.sim.steps=" + shortest.stepCount()
+                    + " -Dmoodsync.sim.kinds=" + String.join(",", kinds.stream().map(Enum::name).toList())
+                    + "):\n" + shortest.describe());
+        }
+    }
+}
