@@ -24,4 +24,20 @@ public interface CommitAuthenticator {
      */
     default void refresh(Did did) {
     }
+
+    /**
+     * Authenticates with the core {@link computer.aesthetic.moodsync.sync.CommitVerifier} (signature, and its own
+     * proof and inversion checks) and a source of repository keys.
+     *
+     * @param verifier the verifier (k256 and p256 through {@code mood-sync-atproto}'s BouncyCastle verifier; p256
+     *     alone through {@link computer.aesthetic.moodsync.sync.JdkP256})
+     * @param keys the {@code #atproto} key of a repository, from its DID document
+     * @return the authenticator
+     */
+    static CommitAuthenticator of(computer.aesthetic.moodsync.sync.CommitVerifier verifier,
+            java.util.function.Function<Did, computer.aesthetic.moodsync.sync.DidKey> keys) {
+        java.util.Objects.requireNonNull(verifier, "verifier");
+        java.util.Objects.requireNonNull(keys, "keys");
+        return commit -> verifier.verify(commit, keys.apply(commit.repo()));
+    }
 }
