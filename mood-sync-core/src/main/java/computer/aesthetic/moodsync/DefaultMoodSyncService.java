@@ -211,6 +211,12 @@ final class DefaultMoodSyncService implements MoodSyncService {
     }
 
     @Override
+    public computer.aesthetic.moodsync.ingest.Follower.Builder follower() {
+        return computer.aesthetic.moodsync.ingest.Follower.builder().store(store).repo(repo).accounts(accounts)
+                .clock(clock).owner(instanceId + "/follower");
+    }
+
+    @Override
     public SyncStats stats() {
         long pending = 0;
         long parked = 0;

@@ -131,6 +131,16 @@ public interface MoodSyncService extends AutoCloseable {
     SyncWorker worker();
 
     /**
+     * Starts building a {@link computer.aesthetic.moodsync.ingest.Follower} of one PDS's event stream on this
+     * service's store, PDS client, accounts and clock, with this instance's id as the lease owner. Set its
+     * {@code state}, {@code source} and {@code authenticator} (and a policy or listener), build it, then
+     * {@code start()} it; {@code close()} it before closing the service.
+     *
+     * @return a builder with this service's parts filled in
+     */
+    computer.aesthetic.moodsync.ingest.Follower.Builder follower();
+
+    /**
      * Returns a snapshot of sync statistics.
      *
      * @return the statistics

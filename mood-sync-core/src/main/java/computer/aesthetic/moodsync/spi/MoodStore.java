@@ -278,8 +278,8 @@ public interface MoodStore {
     /**
      * Applies a change that came from the PDS (live ingest), only if the mood is exactly as the caller last read it
      * and no write of it is pending: text equal to {@code expectedText}, deleted flag equal to
-     * {@code expectedDeleted}, no marker. Sets the text and the deleted flag in one atomic update and leaves the
-     * link and everything else alone; it adds no marker, since the PDS already has the change. A mood the app
+     * {@code expectedDeleted}, no marker. Sets the text, the deleted flag and the recorded CID in one atomic update
+     * and leaves the link and everything else alone; it adds no marker, since the PDS already has the change. A mood the app
      * changed in between (it then carries a marker) is left alone, so ingest never overwrites a newer local change.
      *
      * @param id the mood
@@ -287,9 +287,12 @@ public interface MoodStore {
      * @param expectedDeleted the deleted flag the caller read
      * @param text the new text
      * @param deleted the new deleted flag
+     * @param recordCid the CID of the record now at the mood's key ({@link Mood#recordCid()}), or empty when the
+     *     record was deleted; ignored for a mood without a key
      * @return true when applied; false when the mood changed, has a marker, or does not exist
      */
-    boolean applyIngested(MoodId id, String expectedText, boolean expectedDeleted, String text, boolean deleted);
+    boolean applyIngested(MoodId id, String expectedText, boolean expectedDeleted, String text, boolean deleted,
+            Optional<computer.aesthetic.moodsync.data.Cid> recordCid);
 
     /**
      * Removes every mood of a user for good (erasure), deleted ones included.

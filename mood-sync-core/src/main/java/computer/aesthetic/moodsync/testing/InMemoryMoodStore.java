@@ -491,7 +491,8 @@ public final class InMemoryMoodStore implements MoodStore {
     /** {@inheritDoc} */
     @Override
     public boolean applyIngested(MoodId id, String expectedText, boolean expectedDeleted, String text,
-            boolean deleted) {
+            boolean deleted, Optional<computer.aesthetic.moodsync.data.Cid> recordCid) {
+        Objects.requireNonNull(recordCid, "recordCid");
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(expectedText, "expectedText");
         Objects.requireNonNull(text, "text");
@@ -501,7 +502,8 @@ public final class InMemoryMoodStore implements MoodStore {
                     || !old.text().equals(expectedText)) {
                 return false;
             }
-            put(old, new Mood(old.id(), old.user(), text, old.when(), deleted, old.rkey(), old.pending()));
+            put(old, new Mood(old.id(), old.user(), text, old.when(), deleted, old.rkey(), old.pending(),
+                    old.rkey().isPresent() ? recordCid : Optional.empty()));
             return true;
         });
     }

@@ -903,6 +903,43 @@ public abstract class MoodStoreContract {
         assertThat(listed).containsExactly(m.id());
     }
 
+    // ---- applyIngested (live ingest) ----------------------------------------------------------------------------
+
+    @Test
+    void applyIngestedChangesAnUnchangedMoodWithoutAMarker() {
+        Mood m = synced(ALICE, 1, RecordKey.parse("3l4ppbzw2qt2x"));
+        store.insert(m);
+        computer.aesthetic.moodsync.data.Cid edited = computer.aesthetic.moodsync.data.DagCbor.cidOf(java.util.Map.of("mood", "edited elsewhere"));
+        assertThat(store.applyIngested(m.id(), m.text(), false, "edited elsewhere", false, Optional.of(edited)))
+                .isTrue();
+        Mood after = store.find(m.id()).orElseThrow();
+        assertThat(after.recordCid()).contains(edited);
+        assertThat(after.text()).isEqualTo("edited elsewhere");
+        assertThat(after.pending()).isEmpty();
+        assertThat(after.rkey()).isEqualTo(m.rkey());
+        assertThat(store.applyIngested(m.id(), "edited elsewhere", false, "edited elsewhere", true, Optional.empty()))
+                .isTrue();
+        assertThat(store.find(m.id()).orElseThrow().deleted()).isTrue();
+        assertThat(store.find(m.id()).orElseThrow().pending()).isEmpty();
+        assertThat(store.find(m.id()).orElseThrow().recordCid()).as("the record is gone").isEmpty();
+    }
+
+    @Test
+    void applyIngestedRefusesAMoodThatChangedOrHasAMarker() {
+        Mood m = synced(ALICE, 1, RecordKey.parse("3l4ppbzw2qt2x"));
+        store.insert(m);
+        assertThat(store.applyIngested(m.id(), "not what was read", false, "x", false, Optional.empty()))
+                .isFalse();
+        assertThat(store.applyIngested(m.id(), m.text(), true, "x", false, Optional.empty())).isFalse();
+        assertThat(store.find(m.id())).contains(m);
+        Mood p = posted(ALICE, 2);
+        store.insert(p);
+        assertThat(store.applyIngested(p.id(), p.text(), false, "x", false, Optional.empty()))
+                .as("a write is pending").isFalse();
+        assertThat(store.find(p.id()).orElseThrow().text()).isEqualTo(p.text());
+        assertThat(store.applyIngested(id(3), "a", false, "b", false, Optional.empty())).as("no such mood").isFalse();
+    }
+
     // ---- erasure fence -------------------------------------------------------------------------------------------
 
     @Test
@@ -937,35 +974,5 @@ public abstract class MoodStoreContract {
         assertThat(store.unfenceUser(ALICE)).isTrue();
         assertThat(store.fencedSince(ALICE)).isEmpty();
         assertThat(store.unfenceUser(ALICE)).isFalse();
-    }
-
-    // ---- applyIngested (live ingest) ----------------------------------------------------------------------------
-
-    @Test
-    void applyIngestedChangesAnUnchangedMoodWithoutAMarker() {
-        Mood m = synced(ALICE, 1, RecordKey.parse("3l4ppbzw2qt2x"));
-        store.insert(m);
-        assertThat(store.applyIngested(m.id(), m.text(), false, "edited elsewhere", false)).isTrue();
-        Mood after = store.find(m.id()).orElseThrow();
-        assertThat(after.text()).isEqualTo("edited elsewhere");
-        assertThat(after.pending()).isEmpty();
-        assertThat(after.rkey()).isEqualTo(m.rkey());
-        assertThat(store.applyIngested(m.id(), "edited elsewhere", false, "edited elsewhere", true)).isTrue();
-        assertThat(store.find(m.id()).orElseThrow().deleted()).isTrue();
-        assertThat(store.find(m.id()).orElseThrow().pending()).isEmpty();
-    }
-
-    @Test
-    void applyIngestedRefusesAMoodThatChangedOrHasAMarker() {
-        Mood m = synced(ALICE, 1, RecordKey.parse("3l4ppbzw2qt2x"));
-        store.insert(m);
-        assertThat(store.applyIngested(m.id(), "not what was read", false, "x", false)).isFalse();
-        assertThat(store.applyIngested(m.id(), m.text(), true, "x", false)).isFalse();
-        assertThat(store.find(m.id())).contains(m);
-        Mood p = posted(ALICE, 2);
-        store.insert(p);
-        assertThat(store.applyIngested(p.id(), p.text(), false, "x", false)).as("a write is pending").isFalse();
-        assertThat(store.find(p.id()).orElseThrow().text()).isEqualTo(p.text());
-        assertThat(store.applyIngested(id(3), "a", false, "b", false)).as("no such mood").isFalse();
     }
 }

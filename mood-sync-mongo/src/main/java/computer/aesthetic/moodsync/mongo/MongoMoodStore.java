@@ -672,15 +672,18 @@ public final class MongoMoodStore implements MoodStore {
     /** {@inheritDoc} One {@code updateOne} whose filter is the expected state and the absence of a marker. */
     @Override
     public boolean applyIngested(MoodId id, String expectedText, boolean expectedDeleted, String text,
-            boolean deleted) {
+            boolean deleted, Optional<computer.aesthetic.moodsync.data.Cid> recordCid) {
+        Objects.requireNonNull(recordCid, "recordCid");
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(expectedText, "expectedText");
         Objects.requireNonNull(text, "text");
         Bson filter = and(eq(MoodDocuments.ID, MoodDocuments.objectId(id)), eq(MoodDocuments.TEXT, expectedText),
                 expectedDeleted ? eq(MoodDocuments.DELETED, true) : ne(MoodDocuments.DELETED, true),
-                exists(MoodDocuments.SYNC, false));
+                exists(MoodDocuments.SYNC, false), exists(MoodDocuments.RKEY, true));
+        Bson cidUpdate = recordCid.isPresent() ? Updates.set(MoodDocuments.RKEY_CID, recordCid.get().toString())
+                : Updates.unset(MoodDocuments.RKEY_CID);
         Bson update = Updates.combine(Updates.set(MoodDocuments.TEXT, text),
-                deleted ? Updates.set(MoodDocuments.DELETED, true) : Updates.unset(MoodDocuments.DELETED));
+                deleted ? Updates.set(MoodDocuments.DELETED, true) : Updates.unset(MoodDocuments.DELETED), cidUpdate);
         try {
             return moods.updateOne(filter, update).getMatchedCount() > 0;
         } catch (MongoException e) {
