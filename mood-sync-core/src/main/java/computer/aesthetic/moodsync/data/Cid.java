@@ -1,5 +1,6 @@
 package computer.aesthetic.moodsync.data;
 
+import computer.aesthetic.moodsync.sync.internal.Base58;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
@@ -34,10 +35,7 @@ public final class Cid implements Comparable<Cid> {
     public static final long SHA2_256 = 0x12;
 
     private static final char[] BASE32 = "abcdefghijklmnopqrstuvwxyz234567".toCharArray();
-    private static final String BASE58 =
-            "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
     private static final byte[] BASE32_VALUES = new byte[128];
-    private static final byte[] BASE58_VALUES = new byte[128];
     /** CID strings longer than this are refused before decoding (real CIDs are under 100). */
     private static final int MAX_STRING_LENGTH = 1024;
 
@@ -45,10 +43,6 @@ public final class Cid implements Comparable<Cid> {
         Arrays.fill(BASE32_VALUES, (byte) -1);
         for (int i = 0; i < BASE32.length; i++) {
             BASE32_VALUES[BASE32[i]] = (byte) i;
-        }
-        Arrays.fill(BASE58_VALUES, (byte) -1);
-        for (int i = 0; i < BASE58.length(); i++) {
-            BASE58_VALUES[BASE58.charAt(i)] = (byte) i;
         }
     }
 
@@ -392,60 +386,15 @@ public final class Cid implements Comparable<Cid> {
     }
 
     private static String encodeBase58(byte[] data) {
-        int zeros = 0;
-        while (zeros < data.length && data[zeros] == 0) {
-            zeros++;
-        }
-        byte[] digits = new byte[data.length * 2];
-        int len = 0;
-        for (int i = zeros; i < data.length; i++) {
-            int carry = data[i] & 0xff;
-            for (int j = 0; j < len; j++) {
-                carry += (digits[j] & 0xff) << 8;
-                digits[j] = (byte) (carry % 58);
-                carry /= 58;
-            }
-            while (carry > 0) {
-                digits[len++] = (byte) (carry % 58);
-                carry /= 58;
-            }
-        }
-        StringBuilder sb = new StringBuilder(zeros + len);
-        sb.append("1".repeat(zeros));
-        for (int i = len - 1; i >= 0; i--) {
-            sb.append(BASE58.charAt(digits[i]));
-        }
-        return sb.toString();
+        return Base58.encode(data);
     }
 
     /** Decodes the base58btc text of {@code s} from index {@code from}. */
     private static byte[] decodeBase58(String s, int from) {
-        int zeros = 0;
-        while (from + zeros < s.length() && s.charAt(from + zeros) == '1') {
-            zeros++;
+        try {
+            return Base58.decode(s, from);
+        } catch (IllegalArgumentException e) {
+            throw invalid(s, e.getMessage());
         }
-        byte[] bytes = new byte[s.length()];
-        int len = 0;
-        for (int i = from + zeros; i < s.length(); i++) {
-            char c = s.charAt(i);
-            int carry = c < 128 ? BASE58_VALUES[c] : -1;
-            if (carry < 0) {
-                throw invalid(s, "character '" + c + "' at index " + i + " is not in the base58btc alphabet");
-            }
-            for (int j = 0; j < len; j++) {
-                carry += (bytes[j] & 0xff) * 58;
-                bytes[j] = (byte) carry;
-                carry >>>= 8;
-            }
-            while (carry > 0) {
-                bytes[len++] = (byte) carry;
-                carry >>>= 8;
-            }
-        }
-        byte[] out = new byte[zeros + len];
-        for (int i = 0; i < len; i++) {
-            out[zeros + i] = bytes[len - 1 - i];
-        }
-        return out;
     }
 }
