@@ -14,6 +14,7 @@ import computer.aesthetic.moodsync.reconcile.RepairResult;
 import computer.aesthetic.moodsync.reconcile.Repairer;
 import computer.aesthetic.moodsync.record.MoodRecords;
 import computer.aesthetic.moodsync.spi.Account;
+import computer.aesthetic.moodsync.spi.AccountHold;
 import computer.aesthetic.moodsync.spi.AccountDirectory;
 import computer.aesthetic.moodsync.spi.AtprotoRepo;
 import computer.aesthetic.moodsync.spi.CreateResult;
@@ -81,6 +82,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
     private final LongAdder synced = new LongAdder();
     private final LongAdder attemptsFailed = new LongAdder();
     private final LongAdder noAccount = new LongAdder();
+    private final LongAdder heldBack = new LongAdder();
     private final Map<String, LongAdder> failuresByError = new ConcurrentHashMap<>();
 
     DefaultMoodSyncService(MoodSyncService.Builder b) {
@@ -135,6 +137,16 @@ final class DefaultMoodSyncService implements MoodSyncService {
             store.insert(mood);
             refuseIfErasedMeanwhile(user);
             return noAccount(mood);
+        }
+        Optional<AccountHold> hold = holdOf(user);
+        if (hold.isPresent()) {
+            // The account is not active on its PDS: store the mood, due when the hold is next looked at, and never
+            // call the PDS (it would refuse).
+            Mood mood = new Mood(id, user, text, now, false, Optional.empty(),
+                    Optional.of(PendingSync.start(SyncOp.CREATE, now.plus(backoffMax))));
+            store.insert(mood);
+            refuseIfErasedMeanwhile(user);
+            return held(mood, SyncOp.CREATE, hold.get());
         }
         String owner = newOwner();
         Optional<Instant> down = mode == SyncMode.INLINE ? repo.unavailableUntil(account.get().did()) : Optional.empty();
@@ -213,7 +225,84 @@ final class DefaultMoodSyncService implements MoodSyncService {
     @Override
     public computer.aesthetic.moodsync.ingest.Follower.Builder follower() {
         return computer.aesthetic.moodsync.ingest.Follower.builder().store(store).repo(repo).accounts(accounts)
-                .clock(clock).owner(instanceId + "/follower");
+                .clock(clock).owner(instanceId + "/follower").resumeAccount(this::resumeAccount);
+    }
+
+    @Override
+    public int resumeAccount(UserId user) {
+        Objects.requireNonNull(user, "user");
+        boolean released = store.releaseAccount(user);
+        Instant now = clock.instant();
+        int due = 0;
+        List<Mood> waiting;
+        try (Stream<Mood> pending = store.listPending(Optional.of(user))) {
+            waiting = pending.filter(m -> m.pending().isPresent() && !m.pending().get().failed()).toList();
+        }
+        for (Mood m : waiting) {
+            String owner = newOwner();
+            Optional<Mood> leased = store.tryLease(m.id(), owner, now, now.plus(lease));
+            if (leased.isPresent() && store.reschedule(m.id(), leased.get().pending().orElseThrow().token(), owner,
+                    leased.get().pending().get().attempts(), now, "the account is active again", false)) {
+                due++;
+            }
+        }
+        LOG.info("account of {} resumed ({}): {} held writes due now", user, released ? "hold released" : "no hold",
+                due);
+        worker.nudge();
+        return due;
+    }
+
+    @Override
+    public void holdAccount(UserId user, String status) {
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(status, "status");
+        if (store.holdAccount(user, status, clock.instant())) {
+            LOG.info("account of {} is {} on its PDS: its writes are held", user, status);
+        }
+    }
+
+    /** The user's hold, when the store keeps holds (a store without them holds nobody). */
+    Optional<AccountHold> holdOf(UserId user) {
+        return store.accountHold(user);
+    }
+
+    private SyncResult held(Mood mood, SyncOp op, AccountHold hold) {
+        stored.increment();
+        heldBack.increment();
+        safely(() -> listener.stored(mood, op));
+        safely(() -> listener.pending(mood, op, PendingReason.ACCOUNT_INACTIVE, null));
+        return SyncResult.pending(mood.id(), PendingReason.ACCOUNT_INACTIVE, holdMessage(hold.status()));
+    }
+
+    private static String holdMessage(String status) {
+        return "the account is " + status + " on its PDS: the change is stored and written once it is active again";
+    }
+
+    /**
+     * Reschedules a claimed write of a held account without calling the PDS and without counting an attempt, due
+     * again after the longest backoff (a resume makes it due at once).
+     */
+    void holdBack(Mood mood, PendingSync marker, String owner, AccountHold hold) {
+        heldBack.increment();
+        store.reschedule(mood.id(), marker.token(), owner, marker.attempts(), clock.instant().plus(backoffMax),
+                holdMessage(hold.status()), false);
+        safely(() -> listener.pending(mood, marker.op(), PendingReason.ACCOUNT_INACTIVE, null));
+    }
+
+    /**
+     * The account status an XRPC error names, when it says the account is not active on its PDS (the reference
+     * PDS: {@code AccountDeactivated} and {@code AccountTakedown} from its auth check on writes,
+     * {@code RepoDeactivated}, {@code RepoTakendown} and {@code RepoSuspended} from repository reads,
+     * {@code AccountNotFound} for a deleted account whose session is still valid).
+     */
+    static Optional<String> inactiveStatus(PdsException e) {
+        return e.errorName().map(name -> switch (name) {
+            case "AccountDeactivated", "RepoDeactivated" -> "deactivated";
+            case "AccountTakedown", "RepoTakendown" -> "takendown";
+            case "RepoSuspended" -> "suspended";
+            case "AccountNotFound" -> "deleted";
+            default -> null;
+        });
     }
 
     @Override
@@ -241,7 +330,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
         Map<String, Long> failures = new java.util.TreeMap<>();
         failuresByError.forEach((k, v) -> failures.put(k, v.sum()));
         return new SyncStats(stored.sum(), inlineSynced.sum(), synced.sum(), attemptsFailed.sum(), noAccount.sum(),
-                pending, parked, age, failures);
+                pending, parked, age, failures, heldBack.sum());
     }
 
     @Override
@@ -261,7 +350,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
         return new UserSyncStatus(user, accounts.findByUser(user).isPresent(), total,
                 byState[SyncState.SYNCED.ordinal()], byState[SyncState.PENDING.ordinal()],
                 byState[SyncState.FAILED.ordinal()], byState[SyncState.DELETED.ordinal()],
-                byState[SyncState.UNSYNCED.ordinal()], malformed);
+                byState[SyncState.UNSYNCED.ordinal()], malformed, holdOf(user));
     }
 
     @Override
@@ -344,6 +433,10 @@ final class DefaultMoodSyncService implements MoodSyncService {
         if (account.isEmpty()) {
             store.completeSync(id, marker.token(), instanceId, Optional.empty());
             return noAccount(changed);
+        }
+        Optional<AccountHold> hold = holdOf(current.user());
+        if (hold.isPresent()) {
+            return held(changed, op, hold.get()); // due now: the worker holds it back without an attempt
         }
         String owner = newOwner();
         if (mode == SyncMode.INLINE) {
@@ -764,6 +857,24 @@ final class DefaultMoodSyncService implements MoodSyncService {
     }
 
     SyncResult failed(Mood mood, PendingSync marker, String owner, PdsException e) {
+        Optional<String> inactive = inactiveStatus(e);
+        if (inactive.isPresent()) {
+            Instant now = clock.instant();
+            boolean holds;
+            try {
+                store.holdAccount(mood.user(), inactive.get(), now);
+                holds = true;
+            } catch (UnsupportedOperationException unsupported) {
+                holds = false; // no durable hold: the write fails and backs off like any other
+            }
+            if (holds) {
+                LOG.info("the PDS refused a write of {}: account {}; its writes are held", mood.user(),
+                        inactive.get());
+                failuresByError.computeIfAbsent(e.label(), k -> new LongAdder()).increment();
+                holdBack(mood, marker, owner, new AccountHold(inactive.get(), now));
+                return SyncResult.pending(mood.id(), PendingReason.ACCOUNT_INACTIVE, holdMessage(inactive.get()));
+            }
+        }
         int attempts = marker.attempts() + 1;
         boolean outage = isOutage(e) || e instanceof RateLimitedException;
         boolean park = !outage && attempts >= maxAttempts;

@@ -141,6 +141,26 @@ public interface MoodSyncService extends AutoCloseable {
     computer.aesthetic.moodsync.ingest.Follower.Builder follower();
 
     /**
+     * Ends an account hold ({@link PendingReason#ACCOUNT_INACTIVE}): the operator's call once the account is active
+     * on its PDS again (a follower does the same on {@code #account active=true}). Removes the hold and makes the
+     * user's held writes due now (their attempts untouched; parked ones stay parked), then wakes the worker.
+     *
+     * @param user the user
+     * @return how many held writes were made due
+     */
+    int resumeAccount(UserId user);
+
+    /**
+     * Holds a user's PDS writes because the account is not active on its PDS: the operator's call (a follower
+     * does it on {@code #account}, and the service when the PDS refuses a write with an inactive account's error).
+     *
+     * @param user the user
+     * @param status the account's status ({@code takendown}, {@code deactivated}, ...)
+     * @throws UnsupportedOperationException if the store cannot hold accounts
+     */
+    void holdAccount(UserId user, String status);
+
+    /**
      * Returns a snapshot of sync statistics.
      *
      * @return the statistics

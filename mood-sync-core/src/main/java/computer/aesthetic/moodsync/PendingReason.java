@@ -26,5 +26,12 @@ public enum PendingReason {
      * a lone surrogate, NUL): nothing was written and the mood is parked until its text is edited or it is
      * retried.
      */
-    INVALID_MOOD
+    INVALID_MOOD,
+    /**
+     * The user's ATProto account is not active on its PDS (deleted, taken down, suspended, deactivated: an
+     * {@code #account} event, or the PDS refused a write with {@code AccountDeactivated}, {@code RepoTakendown}...):
+     * the change is stored and held, the PDS is not called and no attempt is counted, until the account is active
+     * again ({@code #account active=true} or {@link MoodSyncService#resumeAccount}).
+     */
+    ACCOUNT_INACTIVE
 }

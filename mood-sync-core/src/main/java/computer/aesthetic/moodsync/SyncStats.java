@@ -18,9 +18,11 @@ import java.util.Optional;
  * @param parked moods parked as failed now
  * @param oldestPendingAge how long the oldest pending mood has waited since it was posted, when any
  * @param failuresByError failed attempts by XRPC error name (or HTTP status, or exception kind)
+ * @param heldBack writes held back (stored, not sent, no attempt counted) because the account is not active
  */
 public record SyncStats(long stored, long inlineSynced, long synced, long attemptsFailed, long noAccount,
-        long pending, long parked, Optional<Duration> oldestPendingAge, Map<String, Long> failuresByError) {
+        long pending, long parked, Optional<Duration> oldestPendingAge, Map<String, Long> failuresByError,
+        long heldBack) {
 
     /** Copies the map. */
     public SyncStats {

@@ -127,6 +127,18 @@ public final class SyncWorker implements AutoCloseable {
             }
             return;
         }
+        Optional<computer.aesthetic.moodsync.spi.AccountHold> hold = service.holdOf(user);
+        if (hold.isPresent()) {
+            // The account is not active on its PDS: no call, no attempt counted; due again later or on resume.
+            for (Mood m : claimed) {
+                try {
+                    service.holdBack(m, m.pending().orElseThrow(), owner, hold.get());
+                } catch (RuntimeException e) {
+                    LOG.warn("mood {} skipped in this pass: {}", m.id(), e.toString());
+                }
+            }
+            return;
+        }
         // PDS calls take the per-repository lock inside writeBatch and write, so inline writes of the same user
         // wait for one PDS call at most, not for this batch's store updates.
         List<Mood> fresh = new ArrayList<>();

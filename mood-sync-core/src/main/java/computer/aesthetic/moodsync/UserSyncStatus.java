@@ -16,11 +16,14 @@ import java.util.Objects;
  * @param deleted deleted moods with nothing pending
  * @param unsynced live moods neither linked nor pending (never migrated, or no account)
  * @param malformed documents of the user the store cannot read as moods (not in {@code total})
+ * @param accountHold present when the account is not active on its PDS and the user's writes are held
  */
 public record UserSyncStatus(UserId user, boolean hasAccount, long total, long synced, long pending, long failed,
-        long deleted, long unsynced, long malformed) {
+        long deleted, long unsynced, long malformed,
+        java.util.Optional<computer.aesthetic.moodsync.spi.AccountHold> accountHold) {
     /** Validates presence. */
     public UserSyncStatus {
         Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(accountHold, "accountHold");
     }
 }

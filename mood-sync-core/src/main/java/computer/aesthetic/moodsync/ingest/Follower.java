@@ -89,6 +89,7 @@ public final class Follower implements AutoCloseable {
     private final Clock clock;
     private final LongSupplier nanoTime;
     private final long leaseNanos;
+    private final java.util.function.Consumer<UserId> resumeAccount;
 
     private final AtomicBoolean running = new AtomicBoolean();
     private Thread thread;
@@ -122,6 +123,7 @@ public final class Follower implements AutoCloseable {
         this.clock = b.clock;
         this.nanoTime = b.nanoTime;
         this.leaseNanos = b.leaseTime.toNanos();
+        this.resumeAccount = b.resumeAccount != null ? b.resumeAccount : this::resumeInStore;
     }
 
     /**
@@ -330,9 +332,39 @@ public final class Follower implements AutoCloseable {
             return;
         }
         Optional<String> status = a.active() ? Optional.empty() : Optional.of(a.status().orElse("inactive"));
+        Optional<UserId> user = accounts.userOf(a.did());
+        if (user.isPresent()) {
+            // Before the repository state and the cursor: a crash in between replays the event, and both are
+            // idempotent.
+            if (status.isPresent()) {
+                try {
+                    store.holdAccount(user.get(), status.get(), clock.instant());
+                } catch (UnsupportedOperationException e) {
+                    LOG.warn("account {} is {} but the store cannot hold its writes: {}", a.did(), status.get(),
+                            e.getMessage());
+                }
+            } else if (store.accountHold(user.get()).isPresent()) {
+                resumeAccount.accept(user.get());
+            }
+        }
         state.saveRepo(sourceName, known.orElse(RepoSyncState.unknown(a.did())).withAccountStatus(status));
         report(IngestChange.Kind.ACCOUNT, a.did(), Optional.empty(), Optional.empty(), a.seq(),
                 a.active() ? "account active" : "account " + status.get() + ": moods kept, account marked");
+    }
+
+    /** Without a service: releases the hold and makes the user's held writes due now (attempts untouched). */
+    private void resumeInStore(UserId user) {
+        store.releaseAccount(user);
+        Instant now = clock.instant();
+        List<Mood> waiting;
+        try (Stream<Mood> pending = store.listPending(Optional.of(user))) {
+            waiting = pending.filter(m -> m.pending().isPresent() && !m.pending().get().failed()).toList();
+        }
+        for (Mood m : waiting) {
+            Optional<Mood> leased = store.tryLease(m.id(), owner, now, now.plus(Duration.ofMinutes(1)));
+            leased.ifPresent(l -> store.reschedule(m.id(), l.pending().orElseThrow().token(), owner,
+                    l.pending().get().attempts(), now, "the account is active again", false));
+        }
     }
 
     private void onSync(FirehoseEvent.Sync s) {
@@ -716,6 +748,7 @@ public final class Follower implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private LongSupplier nanoTime = System::nanoTime;
         private Duration leaseTime = Duration.ofSeconds(30);
+        private java.util.function.Consumer<UserId> resumeAccount;
 
         private Builder() {
         }
@@ -796,6 +829,19 @@ public final class Follower implements AutoCloseable {
         /** @param t the lease time, positive; default 30 s @return this builder */
         public Builder leaseTime(Duration t) {
             this.leaseTime = Objects.requireNonNull(t, "leaseTime");
+            return this;
+        }
+
+        /**
+         * Sets what an {@code #account active=true} of a held account does; by default the hold is released and the
+         * user's held writes made due in the store. {@code MoodSyncService.follower()} sets its
+         * {@code resumeAccount}, which also wakes its worker.
+         *
+         * @param r called with the user whose account is active again
+         * @return this builder
+         */
+        public Builder resumeAccount(java.util.function.Consumer<UserId> r) {
+            this.resumeAccount = Objects.requireNonNull(r, "resumeAccount");
             return this;
         }
 

@@ -347,4 +347,49 @@ public interface MoodStore {
     default boolean unfenceUser(UserId user) {
         return false;
     }
+
+    // ---- account holds (an account not active on its PDS) --------------------------------------------------------
+
+    /**
+     * Holds a user's PDS writes because the account is not active on its PDS ({@code #account} event, or a write
+     * answered {@code AccountDeactivated}, {@code RepoTakendown}...). Keeps the first time of a hold already placed
+     * and updates its status. Moods are untouched.
+     *
+     * <p>The default implementation throws {@link UnsupportedOperationException}: the service then cannot stop
+     * writes durably and only reports the status.
+     *
+     * @param user the user
+     * @param status the account's status as the PDS names it
+     * @param now the current time
+     * @return true when the user was not held before
+     * @throws UnsupportedOperationException if the store cannot hold accounts
+     */
+    default boolean holdAccount(UserId user, String status, Instant now) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot hold accounts");
+    }
+
+    /**
+     * Tells whether a user's PDS writes are held.
+     *
+     * <p>The default implementation returns empty.
+     *
+     * @param user the user
+     * @return the hold, or empty when the account is active (as far as the store knows)
+     */
+    default Optional<AccountHold> accountHold(UserId user) {
+        return Optional.empty();
+    }
+
+    /**
+     * Releases a user's hold (the account is active again). Pending moods are not made due here: the service does
+     * that ({@link computer.aesthetic.moodsync.MoodSyncService#resumeAccount}).
+     *
+     * <p>The default implementation returns false.
+     *
+     * @param user the user
+     * @return true when a hold was removed
+     */
+    default boolean releaseAccount(UserId user) {
+        return false;
+    }
 }

@@ -169,6 +169,8 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
     private volatile Duration latency = Duration.ZERO;
     private volatile boolean down;
     private volatile Instant circuitOpenUntil;
+    /** Accounts not active, by DID, with their status; guarded by {@link #lock}. */
+    private final Map<Did, String> inactive = new HashMap<>();
     /** Notified of every applied write when attached; see {@link #attachFirehose}. */
     private volatile InMemoryFirehose firehose;
 
@@ -615,6 +617,7 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
         enter(PUT_RECORD);
         synchronized (lock) {
             takeFault();
+            checkActive(repo);
             charge(repo, 2);
             checkType(collection, copy);
             TreeMap<String, Stored> records = collectionOf(repo, collection);
@@ -643,6 +646,7 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
         enter(PUT_RECORD);
         synchronized (lock) {
             takeFault();
+            checkActive(repo);
             charge(repo, 2);
             checkType(collection, copy);
             TreeMap<String, Stored> records = collectionOf(repo, collection);
@@ -669,6 +673,7 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
         enter(DELETE_RECORD);
         synchronized (lock) {
             takeFault();
+            checkActive(repo);
             charge(repo, 1);
             TreeMap<String, Stored> records = collectionOf(repo, collection);
             Stored current = records.get(rkey.value());
@@ -769,6 +774,46 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
         }
     }
 
+    /**
+     * Sets an account's hosting status as the reference PDS would after a deactivation, takedown, suspension or
+     * deletion: while not active, every write of the repository is refused with the reference PDS's answer
+     * ({@code 401 AccountDeactivated} for {@code deactivated}, {@code 401 AccountTakedown} for {@code takendown}
+     * and {@code suspended}, {@code 403 AccountNotFound} for {@code deleted}); reads go on (the owner's session reads
+     * its own repository). With a firehose attached, an {@code #account} event is emitted.
+     *
+     * @param repo the account
+     * @param status empty to make it active again, or its status
+     */
+    public void accountStatus(Did repo, Optional<String> status) {
+        Objects.requireNonNull(repo, "repo");
+        Objects.requireNonNull(status, "status");
+        synchronized (lock) {
+            if (status.isPresent()) {
+                inactive.put(repo, status.get());
+            } else {
+                inactive.remove(repo);
+            }
+            InMemoryFirehose f = firehose;
+            if (f != null) {
+                f.account(repo, status.isEmpty(), status);
+            }
+        }
+    }
+
+    /** Under {@link #lock}: refuses a write of an account that is not active, as the reference PDS does. */
+    private void checkActive(Did repo) {
+        String status = inactive.get(repo);
+        if (status == null) {
+            return;
+        }
+        switch (status) {
+            case "deactivated" -> throw new PdsAuthenticationException(401, "AccountDeactivated",
+                    "Account is deactivated");
+            case "deleted" -> throw new PdsException(403, "AccountNotFound", "Account not found", false, null, null);
+            default -> throw new PdsAuthenticationException(401, "AccountTakedown", "Account has been taken down");
+        }
+    }
+
     // ---- internals -----------------------------------------------------------------------------------------------
 
     /**
@@ -806,6 +851,7 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
         enter(APPLY_WRITES);
         synchronized (lock) {
             takeFault();
+            checkActive(repo);
             if (writes.size() > MAX_WRITES) {
                 throw new PdsException(400, "InvalidRequest", "Too many writes. Max: " + MAX_WRITES, false, null,
                         null);

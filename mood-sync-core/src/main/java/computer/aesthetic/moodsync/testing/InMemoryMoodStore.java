@@ -87,6 +87,8 @@ public final class InMemoryMoodStore implements MoodStore {
     private final Map<String, AtomicLong> calls = new ConcurrentHashMap<>();
     /** Erasure tombstones: when each fenced user was fenced; guarded by {@link #lock}. */
     private final Map<UserId, Instant> fences = new HashMap<>();
+    /** Account holds by user; guarded by {@link #lock}. */
+    private final Map<UserId, computer.aesthetic.moodsync.spi.AccountHold> holds = new HashMap<>();
 
     private InMemoryMoodStore() {
     }
@@ -564,6 +566,31 @@ public final class InMemoryMoodStore implements MoodStore {
     public boolean unfenceUser(UserId user) {
         Objects.requireNonNull(user, "user");
         return run("unfenceUser", () -> fences.remove(user) != null);
+    }
+
+    @Override
+    public boolean holdAccount(UserId user, String status, Instant now) {
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(now, "now");
+        return run("holdAccount", () -> {
+            computer.aesthetic.moodsync.spi.AccountHold before = holds.get(user);
+            holds.put(user, new computer.aesthetic.moodsync.spi.AccountHold(status,
+                    before == null ? now : before.since()));
+            return before == null;
+        });
+    }
+
+    @Override
+    public Optional<computer.aesthetic.moodsync.spi.AccountHold> accountHold(UserId user) {
+        Objects.requireNonNull(user, "user");
+        return run("accountHold", () -> Optional.ofNullable(holds.get(user)));
+    }
+
+    @Override
+    public boolean releaseAccount(UserId user) {
+        Objects.requireNonNull(user, "user");
+        return run("releaseAccount", () -> holds.remove(user) != null);
     }
 
     @Override

@@ -121,6 +121,8 @@ public final class MongoMoodStore implements MoodStore {
     public static final String DEFAULT_COLLECTION = "moods";
     /** The default collection of erasure tombstones ({@link #fenceUser}). */
     public static final String DEFAULT_TOMBSTONES = "moodsyncTombstones";
+    /** The default collection of account holds ({@link #holdAccount}). */
+    public static final String DEFAULT_ACCOUNT_HOLDS = "moodsyncAccountHolds";
 
     /**
      * The shape checks a filter can make: a malformed document is refused rather than given a pending marker or a
@@ -135,10 +137,14 @@ public final class MongoMoodStore implements MoodStore {
     private final MongoCollection<Document> moods;
     /** Erasure tombstones: {@code {_id: user, since: Date}}. */
     private final MongoCollection<Document> tombstones;
+    /** Account holds: {@code {_id: user, status: String, since: Date}}. */
+    private final MongoCollection<Document> holds;
 
-    private MongoMoodStore(MongoCollection<Document> moods, MongoCollection<Document> tombstones) {
+    private MongoMoodStore(MongoCollection<Document> moods, MongoCollection<Document> tombstones,
+            MongoCollection<Document> holds) {
         this.moods = moods;
         this.tombstones = tombstones;
+        this.holds = holds;
     }
 
     /**
@@ -158,6 +164,7 @@ public final class MongoMoodStore implements MoodStore {
         private final MongoDatabase database;
         private String collection = DEFAULT_COLLECTION;
         private String tombstones = DEFAULT_TOMBSTONES;
+        private String accountHolds = DEFAULT_ACCOUNT_HOLDS;
         private boolean createIndexes = true;
 
         private Builder(MongoDatabase database) {
@@ -188,6 +195,18 @@ public final class MongoMoodStore implements MoodStore {
         }
 
         /**
+         * Sets the collection of account holds ({@link MongoMoodStore#holdAccount}): one small document per user
+         * whose account is not active on its PDS, {@code {_id: user, status: String, since: Date}}.
+         *
+         * @param name the collection name; default {@value MongoMoodStore#DEFAULT_ACCOUNT_HOLDS}
+         * @return this builder
+         */
+        public Builder accountHoldsCollection(String name) {
+            this.accountHolds = Objects.requireNonNull(name, "accountHoldsCollection");
+            return this;
+        }
+
+        /**
          * Sets whether {@link #build()} creates the store's indexes (idempotently: existing identical indexes are
          * left alone).
          *
@@ -209,9 +228,12 @@ public final class MongoMoodStore implements MoodStore {
         public MongoMoodStore build() {
             validateCollectionName("collection", collection);
             validateCollectionName("tombstonesCollection", tombstones);
+            validateCollectionName("accountHoldsCollection", accountHolds);
             MongoMoodStore store = new MongoMoodStore(database.getCollection(collection)
                     .withCodecRegistry(MongoClientSettings.getDefaultCodecRegistry()),
-                    database.getCollection(tombstones).withCodecRegistry(MongoClientSettings.getDefaultCodecRegistry()));
+                    database.getCollection(tombstones).withCodecRegistry(MongoClientSettings.getDefaultCodecRegistry()),
+                    database.getCollection(accountHolds)
+                            .withCodecRegistry(MongoClientSettings.getDefaultCodecRegistry()));
             if (createIndexes) {
                 store.createIndexes();
             }
@@ -786,6 +808,39 @@ public final class MongoMoodStore implements MoodStore {
             return Optional.empty();
         }
         return Optional.of(d.get("since") instanceof Date since ? since.toInstant() : Instant.EPOCH);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One upsert on the holds collection: {@code $set} of the status, {@code $setOnInsert} of the time.
+     */
+    @Override
+    public boolean holdAccount(UserId user, String status, Instant now) {
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(now, "now");
+        return run("holdAccount", () -> holds.updateOne(eq(MoodDocuments.ID, user.value()),
+                Updates.combine(Updates.set("status", status), Updates.setOnInsert("since", Date.from(now))),
+                new com.mongodb.client.model.UpdateOptions().upsert(true))).getUpsertedId() != null;
+    }
+
+    @Override
+    public Optional<computer.aesthetic.moodsync.spi.AccountHold> accountHold(UserId user) {
+        Objects.requireNonNull(user, "user");
+        Document d = run("accountHold", () -> holds.find(eq(MoodDocuments.ID, user.value())).first());
+        if (d == null) {
+            return Optional.empty();
+        }
+        String status = d.get("status") instanceof String st && !st.isBlank() ? st : "inactive";
+        Instant since = d.get("since") instanceof Date at ? at.toInstant() : Instant.EPOCH;
+        return Optional.of(new computer.aesthetic.moodsync.spi.AccountHold(status, since));
+    }
+
+    @Override
+    public boolean releaseAccount(UserId user) {
+        Objects.requireNonNull(user, "user");
+        return run("releaseAccount", () -> holds.deleteOne(eq(MoodDocuments.ID, user.value()))).getDeletedCount() > 0;
     }
 
     @Override

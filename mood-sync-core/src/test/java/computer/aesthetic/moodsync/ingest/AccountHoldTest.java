@@ -1,0 +1,233 @@
+package computer.aesthetic.moodsync.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import computer.aesthetic.moodsync.Mood;
+import computer.aesthetic.moodsync.MoodId;
+import computer.aesthetic.moodsync.MoodSyncService;
+import computer.aesthetic.moodsync.PendingReason;
+import computer.aesthetic.moodsync.SyncMode;
+import computer.aesthetic.moodsync.SyncResult;
+import computer.aesthetic.moodsync.UserId;
+import computer.aesthetic.moodsync.record.MoodRecords;
+import computer.aesthetic.moodsync.spi.Account;
+import computer.aesthetic.moodsync.spi.IngestStateStore;
+import computer.aesthetic.moodsync.spi.MoodStore;
+import computer.aesthetic.moodsync.spi.RepoRecord;
+import computer.aesthetic.moodsync.spi.Secret;
+import computer.aesthetic.moodsync.sync.CommitVerifier;
+import computer.aesthetic.moodsync.sync.JdkP256;
+import computer.aesthetic.moodsync.syntax.Did;
+import computer.aesthetic.moodsync.syntax.Handle;
+import computer.aesthetic.moodsync.testing.InMemoryAccountDirectory;
+import computer.aesthetic.moodsync.testing.InMemoryAtprotoRepo;
+import computer.aesthetic.moodsync.testing.InMemoryFirehose;
+import computer.aesthetic.moodsync.testing.InMemoryIngestStateStore;
+import computer.aesthetic.moodsync.testing.InMemoryMoodStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue #13, {@code #account}: an account deleted, taken down or deactivated keeps its moods, is marked durably
+ * (visible in {@code status}) and its writes stop (stored, pending {@link PendingReason#ACCOUNT_INACTIVE}, no PDS
+ * call, no attempt counted) until {@code #account active=true} or {@link MoodSyncService#resumeAccount}, which
+ * drains them. Runs on the in-memory PDS whose firehose emits real signed frames; subclasses run it on other
+ * stores ({@link #newStore()}, {@link #newStateStore()}).
+ */
+public class AccountHoldTest {
+    static final UserId ALICE = new UserId("auth0|alice");
+    static final Did ALICE_DID = Did.parse("did:plc:alice00000000000000000000");
+    static final Duration IDLE = Duration.ofMillis(50);
+
+    MoodStore store;
+    IngestStateStore state;
+    final InMemoryAtprotoRepo pds = InMemoryAtprotoRepo.create();
+    final InMemoryFirehose firehose = InMemoryFirehose.create();
+    final InMemoryAccountDirectory accounts = InMemoryAccountDirectory.create();
+    final List<IngestChange> changes = new CopyOnWriteArrayList<>();
+    final List<AutoCloseable> closeables = new ArrayList<>();
+    MoodSyncService service;
+
+    /**
+     * Returns the mood store of one test.
+     *
+     * @return an empty store
+     */
+    protected MoodStore newStore() {
+        return InMemoryMoodStore.create();
+    }
+
+    /**
+     * Returns the ingest state store of one test.
+     *
+     * @return an empty store
+     */
+    protected IngestStateStore newStateStore() {
+        return new InMemoryIngestStateStore();
+    }
+
+    @BeforeEach
+    void setUp() {
+        store = newStore();
+        state = newStateStore();
+        pds.attachFirehose(firehose);
+        accounts.put(ALICE, Account.of(ALICE_DID, Handle.parse("alice.test"), Secret.of("pw-alice")));
+        service = service();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+
+    MoodSyncService service() {
+        MoodSyncService s = MoodSyncService.builder().store(store).repo(pds).accounts(accounts)
+                .mode(SyncMode.INLINE).startWorker(false).build();
+        closeables.add(s);
+        return s;
+    }
+
+    static EventSource source(InMemoryFirehose firehose) {
+        return EventSource.decoding(cursor -> {
+            InMemoryFirehose.Subscription s = firehose.subscribe(cursor);
+            return new EventSource.Frames() {
+                @Override
+                public Optional<byte[]> next(Duration timeout) throws InterruptedException {
+                    return s.next(timeout);
+                }
+
+                @Override
+                public boolean isClosed() {
+                    return s.isClosed();
+                }
+
+                @Override
+                public void close() {
+                    s.close();
+                }
+            };
+        });
+    }
+
+    Follower follower(MoodSyncService on) {
+        Follower f = on.follower().state(state).source("mem", source(firehose))
+                .authenticator(CommitAuthenticator.of(CommitVerifier.of(JdkP256.verifier()), firehose::key))
+                .listener(new IngestListener() {
+                    @Override
+                    public void changed(IngestChange change) {
+                        changes.add(change);
+                    }
+                }).build();
+        closeables.add(f);
+        return f;
+    }
+
+    List<String> texts() {
+        return pds.records(ALICE_DID, MoodRecords.COLLECTION).stream().map(r -> (String) r.value().get("mood"))
+                .sorted().toList();
+    }
+
+    int attempts(MoodId id) {
+        return store.find(id).orElseThrow().pending().orElseThrow().attempts();
+    }
+
+    @Test
+    void aTakenDownAccountKeepsItsMoodsStopsItsWritesAndDrainsWhenActiveAgain() throws Exception {
+        Follower f = follower(service);
+        f.pump(IDLE); // subscribed (live: no cursor yet)
+        MoodId kept = service.post(ALICE, "before the takedown").moodId();
+        f.pump(IDLE);
+
+        pds.accountStatus(ALICE_DID, Optional.of("takendown"));
+        f.pump(IDLE);
+        assertThat(changes).anyMatch(c -> c.kind() == IngestChange.Kind.ACCOUNT);
+        assertThat(service.status(ALICE).accountHold()).hasValueSatisfying(h ->
+                assertThat(h.status()).isEqualTo("takendown"));
+        assertThat(store.find(kept).orElseThrow().deleted()).as("the moods stay").isFalse();
+
+        pds.resetCalls();
+        SyncResult posted = service.post(ALICE, "while taken down");
+        SyncResult edited = service.edit(kept, "edited while taken down");
+        assertThat(posted.reason()).contains(PendingReason.ACCOUNT_INACTIVE);
+        assertThat(edited.reason()).contains(PendingReason.ACCOUNT_INACTIVE);
+        assertThat(posted.detail().orElseThrow()).contains("takendown");
+        service.syncNow();
+        service.syncNow();
+        assertThat(pds.totalCalls()).as("no PDS call for a held account").isZero();
+        assertThat(attempts(posted.moodId())).as("no attempt burnt").isZero();
+        assertThat(attempts(kept)).isZero();
+        assertThat(service.stats().attemptsFailed()).isZero();
+        assertThat(service.stats().heldBack()).isGreaterThanOrEqualTo(2);
+        assertThat(service.failed(Optional.of(ALICE))).isEmpty();
+        assertThat(texts()).containsExactly("before the takedown");
+
+        pds.accountStatus(ALICE_DID, Optional.empty());
+        f.pump(IDLE);
+        assertThat(service.status(ALICE).accountHold()).isEmpty();
+        service.syncNow();
+        assertThat(texts()).containsExactly("edited while taken down", "while taken down");
+        assertThat(service.status(ALICE).pending()).isZero();
+        assertThat(service.status(ALICE).synced()).isEqualTo(2);
+    }
+
+    @Test
+    void aWriteRefusedForADeactivatedAccountHoldsTheAccountUntilTheOperatorResumesIt() {
+        pds.accountStatus(ALICE_DID, Optional.of("deactivated"));
+        SyncResult first = service.post(ALICE, "refused");
+        assertThat(first.reason()).contains(PendingReason.ACCOUNT_INACTIVE);
+        assertThat(attempts(first.moodId())).as("the refusal counts no attempt").isZero();
+        assertThat(service.status(ALICE).accountHold()).hasValueSatisfying(h ->
+                assertThat(h.status()).isEqualTo("deactivated"));
+
+        pds.resetCalls();
+        SyncResult second = service.post(ALICE, "held");
+        assertThat(second.reason()).contains(PendingReason.ACCOUNT_INACTIVE);
+        service.syncNow();
+        assertThat(pds.totalCalls()).as("once held, the PDS is not called").isZero();
+
+        // The hold is durable: a new service instance on the same store sees it and holds too.
+        MoodSyncService restarted = service();
+        assertThat(restarted.status(ALICE).accountHold()).isPresent();
+        assertThat(restarted.post(ALICE, "after a restart").reason()).contains(PendingReason.ACCOUNT_INACTIVE);
+        assertThat(pds.totalCalls()).isZero();
+
+        pds.accountStatus(ALICE_DID, Optional.empty());
+        assertThat(restarted.resumeAccount(ALICE)).isEqualTo(3);
+        restarted.syncNow();
+        assertThat(texts()).containsExactly("after a restart", "held", "refused");
+        assertThat(restarted.stats().attemptsFailed()).isZero();
+    }
+
+    @Test
+    void anAccountDeletedWhileTheFollowerIsDownIsHeldOnReplay() throws Exception {
+        Follower f = follower(service);
+        f.pump(IDLE); // subscribed (live: no cursor yet)
+        MoodId kept = service.post(ALICE, "mine").moodId();
+        f.pump(IDLE);
+        assertThat(state.cursor("mem")).isPresent();
+        f.close();
+        // Deleting an account removes its earlier events: the replay sees only #account status=deleted.
+        pds.accountStatus(ALICE_DID, Optional.of("deleted"));
+        Follower again = follower(service);
+        again.pump(IDLE);
+        assertThat(service.status(ALICE).accountHold()).hasValueSatisfying(h ->
+                assertThat(h.status()).isEqualTo("deleted"));
+        Mood m = store.find(kept).orElseThrow();
+        assertThat(m.deleted()).isFalse();
+        assertThat(m.text()).isEqualTo("mine");
+        pds.resetCalls();
+        assertThat(service.delete(kept).reason()).contains(PendingReason.ACCOUNT_INACTIVE);
+        service.syncNow();
+        assertThat(pds.totalCalls()).isZero();
+        List<RepoRecord> left = pds.records(ALICE_DID, MoodRecords.COLLECTION);
+        assertThat(left).hasSize(1);
+    }
+}

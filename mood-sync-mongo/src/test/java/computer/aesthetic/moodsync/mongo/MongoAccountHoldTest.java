@@ -1,0 +1,23 @@
+package computer.aesthetic.moodsync.mongo;
+
+import computer.aesthetic.moodsync.ingest.AccountHoldTest;
+import computer.aesthetic.moodsync.mongo.testing.MongoTestExtension;
+import computer.aesthetic.moodsync.spi.IngestStateStore;
+import computer.aesthetic.moodsync.spi.MoodStore;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Every account-hold schedule of {@link AccountHoldTest} on MongoDB: the hold survives a service restart. */
+class MongoAccountHoldTest extends AccountHoldTest {
+    @RegisterExtension
+    static final MongoTestExtension MONGO = new MongoTestExtension();
+
+    @Override
+    protected MoodStore newStore() {
+        return MongoMoodStore.builder(MONGO.database()).build();
+    }
+
+    @Override
+    protected IngestStateStore newStateStore() {
+        return MongoIngestStateStore.builder(MONGO.database()).build();
+    }
+}
