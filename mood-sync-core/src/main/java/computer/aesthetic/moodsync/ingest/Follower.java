@@ -574,6 +574,8 @@ public final class Follower implements AutoCloseable {
                 echo(did, rkey, id, seq, "the store already has this text");
             } else if (policy.onEdit() == IngestPolicy.OnEdit.REPORT) {
                 reported(did, rkey, id, seq, "edited on the PDS (policy: report)");
+            } else if (policy.onEdit() == IngestPolicy.OnEdit.RESTORE) {
+                restore(mood, did, rkey, seq, "edited on the PDS: the stored text is written back");
             } else if (store.applyIngested(mood.id(), mood.text(), false, record.get().text(), false,
                     Optional.of(cid))) {
                 applied.increment();
@@ -608,6 +610,10 @@ public final class Follower implements AutoCloseable {
             reported(did, rkey, named, seq, "a new record (policy: report)");
             return;
         }
+        if (policy.onNew() == IngestPolicy.OnNew.DELETE) {
+            removeNew(did, user, rkey, cid, named, seq);
+            return;
+        }
         MoodId id = named.orElseGet(() -> MoodId.generate(record.get().when().instant()));
         Mood mood = new Mood(id, user, record.get().text(), record.get().when().instant(), false,
                 Optional.of(rkey), Optional.empty(), Optional.of(cid));
@@ -639,12 +645,57 @@ public final class Follower implements AutoCloseable {
             skipSuperseded(did, rkey, id, seq);
         } else if (policy.onDelete() == IngestPolicy.OnDelete.REPORT) {
             reported(did, rkey, id, seq, "deleted on the PDS (policy: report)");
+        } else if (policy.onDelete() == IngestPolicy.OnDelete.RESTORE) {
+            restore(mood, did, rkey, seq, "deleted on the PDS: the record is written again from the store");
         } else if (store.applyIngested(mood.id(), mood.text(), false, mood.text(), true, Optional.empty())) {
             applied.increment();
             report(IngestChange.Kind.DELETED, did, Optional.of(rkey), id, seq, "soft-deleted: record deleted");
         } else {
             inFlight(did, rkey, id, seq, "the mood changed while the delete was applied: the app's change wins");
         }
+    }
+
+    /**
+     * Gives the mood a pending marker so the write path brings the PDS back to the stored state. The marker is only
+     * placed while the mood is still as read (no marker): a change of the app meanwhile writes its own state.
+     */
+    private void restore(Mood mood, Did did, RecordKey rkey, long seq, String why) {
+        Optional<MoodId> id = Optional.of(mood.id());
+        Optional<Mood> now = store.find(mood.id());
+        if (now.isEmpty() || now.get().pending().isPresent() || !now.get().text().equals(mood.text())
+                || now.get().deleted() != mood.deleted()) {
+            inFlight(did, rkey, id, seq, "the mood changed meanwhile: its own write decides");
+            return;
+        }
+        store.setPending(mood.id(), computer.aesthetic.moodsync.PendingSync.start(
+                mood.deleted() ? computer.aesthetic.moodsync.SyncOp.DELETE : computer.aesthetic.moodsync.SyncOp.UPDATE,
+                clock.instant()));
+        applied.increment();
+        report(IngestChange.Kind.RESTORED, did, Optional.of(rkey), id, seq, why);
+    }
+
+    /** Policy DELETE of a new record that belongs to no mood: deletes it on the PDS, fenced by the CID seen. */
+    private void removeNew(Did did, UserId user, RecordKey rkey, Cid cid, Optional<MoodId> named, long seq) {
+        Optional<computer.aesthetic.moodsync.spi.AccountHold> hold = store.accountHold(user);
+        if (hold.isPresent()) {
+            reported(did, rkey, named, seq, "a new record, not deleted: the account is " + hold.get().status());
+            return;
+        }
+        try {
+            repo.deleteRecord(did, MoodRecords.COLLECTION, rkey, computer.aesthetic.moodsync.spi.SwapRecord.cid(cid));
+        } catch (computer.aesthetic.moodsync.SwapConflictException e) {
+            reported(did, rkey, named, seq, "a new record changed before it could be deleted: left alone");
+            return;
+        } catch (computer.aesthetic.moodsync.PdsException e) {
+            if (e.isRetryable()) {
+                throw e; // the event is replayed from the cursor once the PDS answers again
+            }
+            reported(did, rkey, named, seq, "a new record could not be deleted: " + e.label());
+            return;
+        }
+        applied.increment();
+        report(IngestChange.Kind.REMOVED, did, Optional.of(rkey), named, seq,
+                "a new record without a mood was deleted (policy: delete)");
     }
 
     /**

@@ -27,6 +27,13 @@ public record IngestChange(Kind kind, Did repo, Optional<RecordKey> rkey, Option
         DELETED,
         /** A new record was imported as a new mood. */
         IMPORTED,
+        /**
+         * The policy restores the mood's record (a record of ours deleted or edited on the PDS): the mood got a
+         * pending marker and the write path rewrites it.
+         */
+        RESTORED,
+        /** A new record that belongs to no mood was deleted on the PDS (policy {@link IngestPolicy.OnNew#DELETE}). */
+        REMOVED,
         /** Our own write (or content the store already has): nothing to do. */
         ECHO,
         /**

@@ -8,9 +8,9 @@ import java.util.Objects;
  *
  * @param onDelete a record of ours deleted on the PDS; default {@link OnDelete#SOFT_DELETE}
  * @param onEdit a record of ours edited on the PDS to valid content; default {@link OnEdit#TAKE} (an invalid
- *     record is always only reported, never copied)
+ *     record, or one whose {@code ref} names another mood, is always only reported, never copied nor overwritten)
  * @param onNew a new valid record whose {@code ref} is empty or names no mood; default {@link OnNew#IMPORT} (a
- *     record whose {@code ref} names another user's mood is never linked, only reported)
+ *     record whose {@code ref} names another user's mood is never linked nor deleted, only reported)
  */
 public record IngestPolicy(OnDelete onDelete, OnEdit onEdit, OnNew onNew) {
     /** The defaults: soft-delete, take the text, import. */
@@ -29,6 +29,11 @@ public record IngestPolicy(OnDelete onDelete, OnEdit onEdit, OnNew onNew) {
     public enum OnDelete {
         /** Soft-delete the mood in the store ({@code deleted: true}; the link is kept). */
         SOFT_DELETE,
+        /**
+         * Write the record again from the store: the mood gets a pending marker and the write path (fenced, held
+         * for an inactive account, retried with backoff) recreates it at its key.
+         */
+        RESTORE,
         /** Only report it. */
         REPORT
     }
@@ -37,6 +42,11 @@ public record IngestPolicy(OnDelete onDelete, OnEdit onEdit, OnNew onNew) {
     public enum OnEdit {
         /** The store takes the record's text. */
         TAKE,
+        /**
+         * Write the mood's stored state over the record: the mood gets a pending marker and the write path puts it
+         * with {@code swapRecord} of what is there.
+         */
+        RESTORE,
         /** Only report it. */
         REPORT
     }
@@ -45,6 +55,12 @@ public record IngestPolicy(OnDelete onDelete, OnEdit onEdit, OnNew onNew) {
     public enum OnNew {
         /** Import it as a new mood of the repository's user, linked to the record, nothing pending. */
         IMPORT,
+        /**
+         * Delete the record on the PDS ({@code swapRecord} of the CID seen, so a record changed since is left
+         * alone). Not while the account is held; a retryable PDS failure stops the follower, which replays the
+         * event from its cursor.
+         */
+        DELETE,
         /** Only report it. */
         REPORT
     }

@@ -34,15 +34,18 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Issue #13, {@code #account}: an account deleted, taken down or deactivated keeps its moods, is marked durably
+ * Issue #13, operations of the follower. {@code #account}: an account deleted, taken down or deactivated keeps its moods, is marked durably
  * (visible in {@code status}) and its writes stop (stored, pending {@link PendingReason#ACCOUNT_INACTIVE}, no PDS
  * call, no attempt counted) until {@code #account active=true} or {@link MoodSyncService#resumeAccount}, which
- * drains them. Runs on the in-memory PDS whose firehose emits real signed frames; subclasses run it on other
+ * drains them. The policy alternatives: RESTORE of a deleted or edited record, DELETE of a new one, never touching
+ * a record whose {@code ref} names another user's mood. Runs on the in-memory PDS whose firehose emits real signed frames; subclasses run it on other
  * stores ({@link #newStore()}, {@link #newStateStore()}).
  */
-public class AccountHoldTest {
+public class FollowerOpsTest {
     static final UserId ALICE = new UserId("auth0|alice");
     static final Did ALICE_DID = Did.parse("did:plc:alice00000000000000000000");
+    static final UserId BOB = new UserId("auth0|bob");
+    static final Did BOB_DID = Did.parse("did:plc:bob0000000000000000000000");
     static final Duration IDLE = Duration.ofMillis(50);
 
     MoodStore store;
@@ -78,6 +81,7 @@ public class AccountHoldTest {
         state = newStateStore();
         pds.attachFirehose(firehose);
         accounts.put(ALICE, Account.of(ALICE_DID, Handle.parse("alice.test"), Secret.of("pw-alice")));
+        accounts.put(BOB, Account.of(BOB_DID, Handle.parse("bob.test"), Secret.of("pw-bob")));
         service = service();
     }
 
@@ -118,7 +122,11 @@ public class AccountHoldTest {
     }
 
     Follower follower(MoodSyncService on) {
-        Follower f = on.follower().state(state).source("mem", source(firehose))
+        return follower(on, IngestPolicy.DEFAULT);
+    }
+
+    Follower follower(MoodSyncService on, IngestPolicy policy) {
+        Follower f = on.follower().policy(policy).state(state).source("mem", source(firehose))
                 .authenticator(CommitAuthenticator.of(CommitVerifier.of(JdkP256.verifier()), firehose::key))
                 .listener(new IngestListener() {
                     @Override
@@ -229,5 +237,141 @@ public class AccountHoldTest {
         assertThat(pds.totalCalls()).isZero();
         List<RepoRecord> left = pds.records(ALICE_DID, MoodRecords.COLLECTION);
         assertThat(left).hasSize(1);
+    }
+
+    static java.util.Map<String, Object> record(String text, Optional<MoodId> ref) {
+        java.util.Map<String, Object> r = new java.util.LinkedHashMap<>();
+        r.put("$type", MoodRecords.COLLECTION.toString());
+        r.put("mood", text);
+        r.put("when", "2026-01-02T03:04:05.678Z");
+        ref.ifPresent(id -> r.put("ref", id.toString()));
+        return r;
+    }
+
+    static final IngestPolicy RESTORE = new IngestPolicy(IngestPolicy.OnDelete.RESTORE, IngestPolicy.OnEdit.RESTORE,
+            IngestPolicy.OnNew.DELETE);
+
+    @Test
+    void restorePolicyWritesADeletedRecordBackFromTheStore() throws Exception {
+        Follower f = follower(service, RESTORE);
+        f.pump(IDLE);
+        MoodId id = service.post(ALICE, "keep me").moodId();
+        Mood before = store.find(id).orElseThrow();
+        f.pump(IDLE);
+        pds.unseed(ALICE_DID, MoodRecords.COLLECTION, before.rkey().orElseThrow());
+        f.pump(IDLE);
+        assertThat(changes).anyMatch(c -> c.kind() == IngestChange.Kind.RESTORED && c.mood().equals(Optional.of(id)));
+        assertThat(store.find(id).orElseThrow().deleted()).isFalse();
+        service.syncNow();
+        assertThat(texts()).containsExactly("keep me");
+        RepoRecord back = pds.getRecord(ALICE_DID, MoodRecords.COLLECTION, before.rkey().orElseThrow()).orElseThrow();
+        assertThat(back.cid()).as("the same record, rebuilt from the store").isEqualTo(MoodRecords.cidOf(before));
+        changes.clear();
+        f.pump(IDLE);
+        assertThat(changes).as("the restore's own commit is an echo").allMatch(c -> c.kind() == IngestChange.Kind.ECHO);
+        assertThat(store.find(id).orElseThrow().pending()).isEmpty();
+    }
+
+    @Test
+    void restorePolicyWritesTheStoredTextOverAnEditedRecord() throws Exception {
+        Follower f = follower(service, RESTORE);
+        f.pump(IDLE);
+        MoodId id = service.post(ALICE, "the original").moodId();
+        Mood before = store.find(id).orElseThrow();
+        f.pump(IDLE);
+        pds.seedRaw(ALICE_DID, MoodRecords.COLLECTION, before.rkey().orElseThrow(),
+                record("vandalised", Optional.of(id)));
+        f.pump(IDLE);
+        assertThat(store.find(id).orElseThrow().text()).isEqualTo("the original");
+        assertThat(changes).anyMatch(c -> c.kind() == IngestChange.Kind.RESTORED);
+        service.syncNow();
+        assertThat(texts()).containsExactly("the original");
+        assertThat(service.stats().attemptsFailed()).isZero();
+    }
+
+    @Test
+    void restorePolicyNeverOverwritesARecordThatNamesAnotherMood() throws Exception {
+        Follower f = follower(service, RESTORE);
+        f.pump(IDLE);
+        MoodId id = service.post(ALICE, "mine").moodId();
+        MoodId bobs = service.post(BOB, "bob's").moodId();
+        Mood before = store.find(id).orElseThrow();
+        f.pump(IDLE);
+        pds.seedRaw(ALICE_DID, MoodRecords.COLLECTION, before.rkey().orElseThrow(),
+                record("claims bob's mood", Optional.of(bobs)));
+        f.pump(IDLE);
+        assertThat(changes).noneMatch(c -> c.kind() == IngestChange.Kind.RESTORED);
+        assertThat(store.find(id).orElseThrow().pending()).isEmpty();
+        assertThat(store.find(bobs).orElseThrow().text()).isEqualTo("bob's");
+        assertThat(texts()).containsExactly("claims bob's mood");
+    }
+
+    @Test
+    void deletePolicyRemovesANewRecordWithoutAMoodButNeverOneNamingAnotherUsersMood() throws Exception {
+        Follower f = follower(service, RESTORE);
+        f.pump(IDLE);
+        MoodId mine = service.post(ALICE, "mine").moodId();
+        MoodId bobs = service.post(BOB, "bob's").moodId();
+        f.pump(IDLE);
+        changes.clear();
+        computer.aesthetic.moodsync.syntax.RecordKey stray = computer.aesthetic.moodsync.syntax.RecordKey
+                .parse("3l4ppbzw2qt2x");
+        computer.aesthetic.moodsync.syntax.RecordKey stolen = computer.aesthetic.moodsync.syntax.RecordKey
+                .parse("3l4ppbzw2qt2y");
+        pds.seedRaw(ALICE_DID, MoodRecords.COLLECTION, stray, record("from another app", Optional.empty()));
+        pds.seedRaw(ALICE_DID, MoodRecords.COLLECTION, stolen, record("stolen", Optional.of(bobs)));
+        f.pump(IDLE);
+        assertThat(pds.getRecord(ALICE_DID, MoodRecords.COLLECTION, stray)).isEmpty();
+        assertThat(pds.getRecord(ALICE_DID, MoodRecords.COLLECTION, stolen)).as("never touched").isPresent();
+        assertThat(store.findByRkey(ALICE, stray)).isEmpty();
+        assertThat(store.findByRkey(ALICE, stolen)).as("never linked").isEmpty();
+        assertThat(kinds()).contains(IngestChange.Kind.REMOVED, IngestChange.Kind.REPORTED);
+        assertThat(store.find(bobs).orElseThrow().text()).isEqualTo("bob's");
+        assertThat(store.find(mine).orElseThrow().text()).isEqualTo("mine");
+        changes.clear();
+        f.pump(IDLE);
+        assertThat(kinds()).as("its own delete is no change").doesNotContain(IngestChange.Kind.REMOVED);
+    }
+
+    List<IngestChange.Kind> kinds() {
+        return changes.stream().map(IngestChange::kind).toList();
+    }
+
+    @Test
+    void anIdentityEventDropsTheCachedKeySoTheNextCommitLooksItUpAgain() throws Exception {
+        java.util.Map<Did, computer.aesthetic.moodsync.sync.DidKey> cache = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+        CommitVerifier verifier = CommitVerifier.of(JdkP256.verifier());
+        CommitAuthenticator caching = new CommitAuthenticator() {
+            @Override
+            public void authenticate(computer.aesthetic.moodsync.sync.FirehoseEvent.Commit commit) {
+                verifier.verify(commit, cache.computeIfAbsent(commit.repo(), d -> {
+                    lookups.incrementAndGet();
+                    return firehose.key(d);
+                }));
+            }
+
+            @Override
+            public void refresh(Did did) {
+                cache.remove(did);
+            }
+        };
+        Follower f = service.follower().state(state).source("mem", source(firehose)).authenticator(caching).build();
+        closeables.add(f);
+        f.pump(IDLE);
+        service.post(ALICE, "one");
+        f.pump(IDLE);
+        service.post(ALICE, "two");
+        service.post(ALICE, "three");
+        f.pump(IDLE);
+        int before = lookups.get();
+        assertThat(f.stats().resyncs()).isEqualTo(1);
+        firehose.identity(ALICE_DID, Optional.of("alice.example"));
+        f.pump(IDLE);
+        assertThat(cache).doesNotContainKey(ALICE_DID);
+        service.post(ALICE, "four");
+        f.pump(IDLE);
+        assertThat(lookups.get()).as("looked up again after #identity, once").isEqualTo(before + 1);
+        assertThat(f.stats().resyncs()).as("the commits after it verify").isEqualTo(1);
     }
 }

@@ -1,13 +1,13 @@
 package computer.aesthetic.moodsync.mongo;
 
-import computer.aesthetic.moodsync.ingest.AccountHoldTest;
+import computer.aesthetic.moodsync.ingest.FollowerOpsTest;
 import computer.aesthetic.moodsync.mongo.testing.MongoTestExtension;
 import computer.aesthetic.moodsync.spi.IngestStateStore;
 import computer.aesthetic.moodsync.spi.MoodStore;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Every account-hold schedule of {@link AccountHoldTest} on MongoDB: the hold survives a service restart. */
-class MongoAccountHoldTest extends AccountHoldTest {
+/** Every account-hold schedule of {@link FollowerOpsTest} on MongoDB: the hold survives a service restart. */
+class MongoFollowerOpsTest extends FollowerOpsTest {
     @RegisterExtension
     static final MongoTestExtension MONGO = new MongoTestExtension();
 
