@@ -75,7 +75,6 @@ import tools.jackson.databind.ObjectMapper;
  * in logs, exception messages or {@link #toString()}.
  */
 public final class PdsAtprotoRepo implements AtprotoRepo {
-
     private final HttpUrl defaultPds;
     private final boolean resolves;
     private final RepoTransport transport;

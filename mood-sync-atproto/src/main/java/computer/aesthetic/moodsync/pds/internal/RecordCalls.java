@@ -91,8 +91,8 @@ public final class RecordCalls {
     }
 
     /**
-     * {@code createIfAbsent}: sends {@code putRecord} with {@code swapRecord: null} (never {@code createRecord}, which answers 500 for an
-     * existing key). The PDS compares content before the swap, so an existing record with identical content comes
+     * Creates a record unless one exists: sends {@code putRecord} with {@code swapRecord: null} (never
+     * {@code createRecord}, which answers 500 for an existing key). The PDS compares content before the swap, so an existing record with identical content comes
      * back as a no-op: that is reported as not created, with the record. On {@code InvalidSwap} the existing record
      * is read and returned.
      */
