@@ -1,6 +1,7 @@
 package computer.aesthetic.moodsync.pds;
 
 import computer.aesthetic.moodsync.PdsException;
+import computer.aesthetic.moodsync.pds.internal.HttpOptions;
 import computer.aesthetic.moodsync.pds.internal.JsonValues;
 import computer.aesthetic.moodsync.pds.internal.PublicAddresses;
 import computer.aesthetic.moodsync.pds.internal.Xrpc;
@@ -23,7 +24,6 @@ import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Resolves ATProto identities: a handle to its DID ({@code com.atproto.identity.resolveHandle} on a configured
@@ -56,15 +56,11 @@ public final class IdentityResolver {
     private final boolean allowInsecureEndpoints;
 
     private IdentityResolver(Builder b) {
-        OkHttpClient client = b.httpClient.newBuilder()
-                .connectTimeout(b.connectTimeout)
-                .readTimeout(b.readTimeout)
-                .callTimeout(b.callTimeout)
-                .build();
+        OkHttpClient client = b.http.client();
         this.allowInsecureEndpoints = b.allowInsecureEndpoints;
         // the PLC directory and handle resolver are the operator's choice; did:web hosts are not
-        this.xrpc = new Xrpc(client, b.objectMapper, b.maxResponseBytes, b.clock);
-        this.documents = new Xrpc(connectionsFor(client), b.objectMapper, b.maxResponseBytes, b.clock);
+        this.xrpc = b.http.xrpc(client);
+        this.documents = b.http.xrpc(connectionsFor(client));
         this.plcDirectory = b.plcDirectory;
         this.handleResolver = b.handleResolver;
     }
@@ -332,16 +328,11 @@ public final class IdentityResolver {
 
     /** Configures an {@link IdentityResolver}. Not thread-safe; the built resolver is immutable and thread-safe. */
     public static final class Builder {
-        private OkHttpClient httpClient;
-        private ObjectMapper objectMapper;
+        private final HttpOptions http = new HttpOptions(Duration.ofSeconds(10), Duration.ofSeconds(15), null,
+                Duration.ofSeconds(30), 1024 * 1024);
         private HttpUrl plcDirectory = HttpUrl.get("https://plc.directory");
         private HttpUrl handleResolver;
         private boolean allowInsecureEndpoints;
-        private Clock clock = Clock.systemUTC();
-        private Duration connectTimeout = Duration.ofSeconds(10);
-        private Duration readTimeout = Duration.ofSeconds(15);
-        private Duration callTimeout = Duration.ofSeconds(30);
-        private long maxResponseBytes = 1024 * 1024;
 
         private Builder() {
         }
@@ -354,7 +345,7 @@ public final class IdentityResolver {
          * @return this builder
          */
         public Builder httpClient(OkHttpClient client) {
-            this.httpClient = Objects.requireNonNull(client, "client");
+            http.httpClient(client);
             return this;
         }
 
@@ -365,7 +356,7 @@ public final class IdentityResolver {
          * @return this builder
          */
         public Builder objectMapper(ObjectMapper mapper) {
-            this.objectMapper = Objects.requireNonNull(mapper, "mapper");
+            http.objectMapper(mapper);
             return this;
         }
 
@@ -377,7 +368,7 @@ public final class IdentityResolver {
          * @throws IllegalArgumentException if it is not an http(s) URL, or holds user information
          */
         public Builder plcDirectory(String url) {
-            this.plcDirectory = url(url, "plcDirectory");
+            this.plcDirectory = HttpOptions.url(url, "plcDirectory");
             return this;
         }
 
@@ -390,7 +381,7 @@ public final class IdentityResolver {
          * @throws IllegalArgumentException if it is not an http(s) URL, or holds user information
          */
         public Builder handleResolver(String url) {
-            this.handleResolver = url(url, "handleResolver");
+            this.handleResolver = HttpOptions.url(url, "handleResolver");
             return this;
         }
 
@@ -413,7 +404,7 @@ public final class IdentityResolver {
          * @return this builder
          */
         public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+            http.clock(clock);
             return this;
         }
 
@@ -426,9 +417,12 @@ public final class IdentityResolver {
          * @return this builder
          */
         public Builder timeouts(Duration connect, Duration read, Duration call) {
-            this.connectTimeout = Objects.requireNonNull(connect, "connect");
-            this.readTimeout = Objects.requireNonNull(read, "read");
-            this.callTimeout = Objects.requireNonNull(call, "call");
+            Objects.requireNonNull(connect, "connect");
+            Objects.requireNonNull(read, "read");
+            Objects.requireNonNull(call, "call");
+            http.connectTimeout(connect);
+            http.readTimeout(read);
+            http.callTimeout(call);
             return this;
         }
 
@@ -439,7 +433,7 @@ public final class IdentityResolver {
          * @return this builder
          */
         public Builder maxResponseBytes(long bytes) {
-            this.maxResponseBytes = bytes;
+            http.maxResponseBytes(bytes);
             return this;
         }
 
@@ -450,34 +444,8 @@ public final class IdentityResolver {
          * @throws IllegalArgumentException naming the first bad property
          */
         public IdentityResolver build() {
-            PdsAtprotoRepo.Builder.positive("connect timeout", connectTimeout);
-            PdsAtprotoRepo.Builder.positive("read timeout", readTimeout);
-            PdsAtprotoRepo.Builder.positive("call timeout", callTimeout);
-            if (maxResponseBytes < 1024) {
-                throw new IllegalArgumentException("maxResponseBytes must be >= 1024, found " + maxResponseBytes);
-            }
-            if (httpClient == null) {
-                httpClient = new OkHttpClient();
-            }
-            if (objectMapper == null) {
-                objectMapper = JsonMapper.builder().build();
-            }
+            http.check();
             return new IdentityResolver(this);
-        }
-
-        /** Parses a configured service URL; URLs with user information (credentials) are refused, not echoed. */
-        static HttpUrl url(String url, String property) {
-            Objects.requireNonNull(url, property);
-            HttpUrl parsed = HttpUrl.parse(url);
-            if (parsed == null) {
-                throw new IllegalArgumentException(property + " must be an http(s) URL, found '"
-                        + Xrpc.redact(url) + "'");
-            }
-            if (!parsed.username().isEmpty() || !parsed.password().isEmpty()) {
-                throw new IllegalArgumentException(property + " must not hold user information (credentials), found "
-                        + parsed.newBuilder().username("").password("").build() + " with some");
-            }
-            return parsed;
         }
     }
 }

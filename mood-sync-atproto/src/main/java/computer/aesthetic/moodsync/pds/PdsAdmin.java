@@ -1,6 +1,7 @@
 package computer.aesthetic.moodsync.pds;
 
 import computer.aesthetic.moodsync.PdsException;
+import computer.aesthetic.moodsync.pds.internal.HttpOptions;
 import computer.aesthetic.moodsync.pds.internal.Resilience;
 import computer.aesthetic.moodsync.pds.internal.Xrpc;
 import computer.aesthetic.moodsync.spi.Secret;
@@ -13,7 +14,6 @@ import java.util.Objects;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -32,10 +32,9 @@ public final class PdsAdmin {
     private PdsAdmin(Builder b) {
         this.pds = b.pds;
         this.adminPassword = b.adminPassword;
-        OkHttpClient client = b.httpClient.newBuilder().callTimeout(b.callTimeout).build();
-        this.xrpc = new Xrpc(client, b.objectMapper, 1024 * 1024, b.clock);
+        this.xrpc = b.http.xrpc(b.http.client());
         this.resilience = new Resilience(new Resilience.Settings(b.maxRetries, Duration.ofMillis(250),
-                Duration.ofSeconds(5), 0.25, Duration.ofSeconds(30), 5, Duration.ofSeconds(30)), b.clock);
+                Duration.ofSeconds(5), 0.25, Duration.ofSeconds(30), 5, Duration.ofSeconds(30)), b.http.clock());
         this.hostKey = pds.scheme() + "://" + pds.host() + ":" + pds.port();
     }
 
@@ -74,10 +73,8 @@ public final class PdsAdmin {
     public static final class Builder {
         private HttpUrl pds;
         private Secret adminPassword;
-        private OkHttpClient httpClient;
-        private ObjectMapper objectMapper;
-        private Clock clock = Clock.systemUTC();
-        private Duration callTimeout = Duration.ofSeconds(60);
+        /** Only the whole-call timeout is set; the client's own connect, read and write timeouts stay. */
+        private final HttpOptions http = new HttpOptions(null, null, null, Duration.ofSeconds(60), 1024 * 1024);
         private int maxRetries = 3;
 
         private Builder() {
@@ -91,7 +88,7 @@ public final class PdsAdmin {
          * @throws IllegalArgumentException if it is not an http(s) URL, or holds user information
          */
         public Builder pds(String url) {
-            this.pds = IdentityResolver.Builder.url(url, "pds");
+            this.pds = HttpOptions.url(url, "pds");
             return this;
         }
 
@@ -113,7 +110,7 @@ public final class PdsAdmin {
          * @return this builder
          */
         public Builder httpClient(OkHttpClient client) {
-            this.httpClient = Objects.requireNonNull(client, "client");
+            http.httpClient(client);
             return this;
         }
 
@@ -124,7 +121,7 @@ public final class PdsAdmin {
          * @return this builder
          */
         public Builder objectMapper(ObjectMapper mapper) {
-            this.objectMapper = Objects.requireNonNull(mapper, "mapper");
+            http.objectMapper(mapper);
             return this;
         }
 
@@ -135,7 +132,7 @@ public final class PdsAdmin {
          * @return this builder
          */
         public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+            http.clock(clock);
             return this;
         }
 
@@ -146,7 +143,7 @@ public final class PdsAdmin {
          * @return this builder
          */
         public Builder callTimeout(Duration timeout) {
-            this.callTimeout = Objects.requireNonNull(timeout, "timeout");
+            http.callTimeout(timeout);
             return this;
         }
 
@@ -174,15 +171,9 @@ public final class PdsAdmin {
             if (adminPassword == null) {
                 throw new IllegalArgumentException("adminPassword is required");
             }
-            PdsAtprotoRepo.Builder.positive("callTimeout", callTimeout);
+            http.check();
             if (maxRetries < 0) {
                 throw new IllegalArgumentException("maxRetries must be >= 0, found " + maxRetries);
-            }
-            if (httpClient == null) {
-                httpClient = new OkHttpClient();
-            }
-            if (objectMapper == null) {
-                objectMapper = JsonMapper.builder().build();
             }
             return new PdsAdmin(this);
         }

@@ -3,19 +3,14 @@ package computer.aesthetic.moodsync.pds;
 import computer.aesthetic.moodsync.PdsAuthenticationException;
 import computer.aesthetic.moodsync.PdsException;
 import computer.aesthetic.moodsync.PdsUnavailableException;
-import computer.aesthetic.moodsync.SwapConflictException;
-import computer.aesthetic.moodsync.data.Cid;
-import computer.aesthetic.moodsync.data.DagCbor;
 import computer.aesthetic.moodsync.data.DataModel;
-import computer.aesthetic.moodsync.pds.internal.JsonValues;
+import computer.aesthetic.moodsync.pds.internal.HttpOptions;
+import computer.aesthetic.moodsync.pds.internal.RecordCalls;
+import computer.aesthetic.moodsync.pds.internal.RepoTransport;
 import computer.aesthetic.moodsync.pds.internal.Resilience;
-import computer.aesthetic.moodsync.pds.internal.Resilience.Safety;
-import computer.aesthetic.moodsync.pds.internal.Session;
 import computer.aesthetic.moodsync.pds.internal.Sessions;
 import computer.aesthetic.moodsync.pds.internal.WriteBudgets;
 import computer.aesthetic.moodsync.pds.internal.Xrpc;
-import computer.aesthetic.moodsync.pds.internal.XrpcResponse;
-import computer.aesthetic.moodsync.spi.Account;
 import computer.aesthetic.moodsync.spi.AccountDirectory;
 import computer.aesthetic.moodsync.spi.AtprotoRepo;
 import computer.aesthetic.moodsync.spi.CreateResult;
@@ -25,7 +20,6 @@ import computer.aesthetic.moodsync.spi.RepoWrite;
 import computer.aesthetic.moodsync.spi.SwapRecord;
 import computer.aesthetic.moodsync.spi.WriteBudget;
 import computer.aesthetic.moodsync.spi.WriteResult;
-import computer.aesthetic.moodsync.syntax.AtUri;
 import computer.aesthetic.moodsync.syntax.Did;
 import computer.aesthetic.moodsync.syntax.Nsid;
 import computer.aesthetic.moodsync.syntax.RecordKey;
@@ -33,27 +27,14 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The {@link AtprotoRepo} of a real PDS, over XRPC ({@code com.atproto.repo.*}) with OkHttp and Jackson.
@@ -94,54 +75,31 @@ import tools.jackson.databind.node.ObjectNode;
  * in logs, exception messages or {@link #toString()}.
  */
 public final class PdsAtprotoRepo implements AtprotoRepo {
-    private static final Logger LOG = LoggerFactory.getLogger(PdsAtprotoRepo.class);
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final Duration ENDPOINT_CACHE = Duration.ofHours(1);
-
-    private final AccountDirectory accounts;
     private final HttpUrl defaultPds;
-    private final IdentityResolver identityResolver;
-    private final Xrpc xrpc;
-    private final Xrpc resolvedXrpc;
-    private final Resilience resilience;
-    private final Sessions sessions;
-    private final WriteBudgets budgets;
-    private final Clock clock;
-    private final int maxWritesPerCall;
+    private final boolean resolves;
+    private final RepoTransport transport;
+    private final RecordCalls calls;
     private final int maxListPages;
-    private final ConcurrentMap<Did, CachedEndpoint> resolved = new ConcurrentHashMap<>();
-
-    private record CachedEndpoint(HttpUrl url, Instant until) {
-    }
-
-    /** Where a call goes, and with which transport: a guarded one for a PDS learned from a DID document. */
-    private record Target(Did did, HttpUrl pds, String hostKey, Optional<Account> account, Xrpc xrpc) {
-        boolean canLogIn() {
-            return account.isPresent() && account.get().password().isPresent();
-        }
-    }
 
     private PdsAtprotoRepo(Builder b) {
-        this.accounts = b.accountCacheTtl.isZero() ? b.accounts
-                : AccountDirectory.cached(b.accounts, b.accountCacheTtl, b.clock);
+        Clock clock = b.http.clock();
+        AccountDirectory accounts = b.accountCacheTtl.isZero() ? b.accounts
+                : AccountDirectory.cached(b.accounts, b.accountCacheTtl, clock);
         this.defaultPds = b.defaultPds;
-        this.identityResolver = b.identityResolver;
-        this.clock = b.clock;
-        this.maxWritesPerCall = b.maxWritesPerCall;
+        this.resolves = b.identityResolver != null;
         this.maxListPages = b.maxListPages;
-        OkHttpClient client = b.httpClient.newBuilder()
-                .connectTimeout(b.connectTimeout)
-                .readTimeout(b.readTimeout)
-                .writeTimeout(b.writeTimeout)
-                .callTimeout(b.callTimeout)
-                .build();
-        this.xrpc = new Xrpc(client, b.objectMapper, b.maxResponseBytes, b.clock);
-        this.resolvedXrpc = b.identityResolver == null ? null
-                : new Xrpc(b.identityResolver.connectionsFor(client), b.objectMapper, b.maxResponseBytes, b.clock);
-        this.resilience = new Resilience(new Resilience.Settings(b.maxRetries, b.initialBackoff, b.maxBackoff,
-                b.jitter, b.maxRateLimitWait, b.circuitFailureThreshold, b.circuitOpenDuration), b.clock);
-        this.sessions = new Sessions(b.clock, resilience, b.loginFailureCooldown, b.initialBackoff);
-        this.budgets = new WriteBudgets(b.clock, b.maxBudgetWait, d -> Thread.sleep(Math.max(1, d.toMillis())));
+        OkHttpClient client = b.http.client();
+        Xrpc xrpc = b.http.xrpc(client);
+        Xrpc resolvedXrpc = b.identityResolver == null ? null
+                : b.http.xrpc(b.identityResolver.connectionsFor(client));
+        Resilience resilience = new Resilience(new Resilience.Settings(b.maxRetries, b.initialBackoff, b.maxBackoff,
+                b.jitter, b.maxRateLimitWait, b.circuitFailureThreshold, b.circuitOpenDuration), clock);
+        Sessions sessions = new Sessions(clock, resilience, b.loginFailureCooldown, b.initialBackoff);
+        WriteBudgets budgets = new WriteBudgets(clock, b.maxBudgetWait, d -> Thread.sleep(Math.max(1, d.toMillis())));
+        this.transport = new RepoTransport(accounts, b.defaultPds,
+                b.identityResolver == null ? null : b.identityResolver::resolvePds, xrpc, resolvedXrpc, resilience,
+                sessions, budgets, clock);
+        this.calls = new RecordCalls(transport, b.maxWritesPerCall);
     }
 
     /**
@@ -158,33 +116,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
     @Override
     public WriteResult putRecord(Did repo, Nsid collection, RecordKey rkey, Map<String, Object> value,
             SwapRecord swap) {
-        Objects.requireNonNull(swap, "swap");
-        ObjectNode body = recordWriteBody(repo, collection, rkey, value);
-        switch (swap.kind()) {
-            case ANY -> { }
-            case ABSENT -> body.putNull("swapRecord");
-            case CID -> body.put("swapRecord", swap.cid().orElseThrow().toString());
-            default -> throw new IllegalStateException("unknown swap kind " + swap.kind());
-        }
-        Target t = target(repo);
-        AtomicInteger attempts = new AtomicInteger();
-        XrpcResponse r;
-        try {
-            r = send(t, Safety.IDEMPOTENT, 2, true, auth -> {
-                attempts.incrementAndGet();
-                return t.xrpc().procedure(t.pds(), "com.atproto.repo.putRecord", body, auth, h -> budgets.update(repo, h));
-            });
-        } catch (SwapConflictException e) {
-            if (attempts.get() > 1 && swap.kind() != SwapRecord.Kind.ANY) {
-                // an earlier attempt may have been applied before its answer was lost: then the record holds our value
-                Optional<WriteResult> ours = ifCurrentIs(repo, collection, rkey, value);
-                if (ours.isPresent()) {
-                    return ours.get();
-                }
-            }
-            throw e;
-        }
-        return writeResult("com.atproto.repo.putRecord", r, r.body().has("commit"));
+        return calls.putRecord(repo, collection, rkey, value, swap);
     }
 
     /**
@@ -197,161 +129,22 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
      */
     @Override
     public CreateResult createIfAbsent(Did repo, Nsid collection, RecordKey rkey, Map<String, Object> value) {
-        for (int round = 0; round < 3; round++) {
-            try {
-                WriteResult w = putRecord(repo, collection, rkey, value, SwapRecord.absent());
-                if (!w.changed()) {
-                    // the PDS checks for identical content before the swap: the record was already there, as is
-                    RepoRecord same = new RepoRecord(w.uri(), w.cid().orElseThrow(), DataModel.copyRecord(value));
-                    return new CreateResult(w, false, Optional.of(same));
-                }
-                return new CreateResult(w, true, Optional.empty());
-            } catch (SwapConflictException e) {
-                Optional<RepoRecord> existing = getRecord(repo, collection, rkey);
-                if (existing.isPresent()) {
-                    RepoRecord rec = existing.get();
-                    return new CreateResult(new WriteResult(rec.uri(), Optional.of(rec.cid()), false), false, existing);
-                }
-                // deleted between the put and the read: try again
-            }
-        }
-        throw new SwapConflictException(400, "createIfAbsent of " + AtUri.of(repo, collection, rkey)
-                + ": the record kept appearing and disappearing; gave up after 3 rounds");
+        return calls.createIfAbsent(repo, collection, rkey, value);
     }
 
     @Override
     public void deleteRecord(Did repo, Nsid collection, RecordKey rkey, SwapRecord swap) {
-        Objects.requireNonNull(repo, "repo");
-        Objects.requireNonNull(collection, "collection");
-        Objects.requireNonNull(rkey, "rkey");
-        Objects.requireNonNull(swap, "swap");
-        if (swap.kind() == SwapRecord.Kind.ABSENT) {
-            // "delete only if it does not exist" deletes nothing; it only checks
-            Optional<RepoRecord> existing = getRecord(repo, collection, rkey);
-            if (existing.isPresent()) {
-                throw new SwapConflictException(400, "deleteRecord of " + existing.get().uri()
-                        + ": expected no record, found one with CID " + existing.get().cid());
-            }
-            return;
-        }
-        ObjectNode body = NODES.objectNode();
-        body.put("repo", repo.value());
-        body.put("collection", collection.value());
-        body.put("rkey", rkey.value());
-        swap.cid().ifPresent(c -> body.put("swapRecord", c.toString()));
-        Target t = target(repo);
-        send(t, Safety.IDEMPOTENT, 1, true, auth -> t.xrpc().procedure(t.pds(), "com.atproto.repo.deleteRecord", body,
-                auth, h -> budgets.update(repo, h)));
+        calls.deleteRecord(repo, collection, rkey, swap);
     }
 
     @Override
     public Optional<RepoRecord> getRecord(Did repo, Nsid collection, RecordKey rkey) {
-        Objects.requireNonNull(repo, "repo");
-        Objects.requireNonNull(collection, "collection");
-        Objects.requireNonNull(rkey, "rkey");
-        Target t = target(repo);
-        List<Map.Entry<String, String>> params = List.of(Map.entry("repo", repo.value()),
-                Map.entry("collection", collection.value()), Map.entry("rkey", rkey.value()));
-        XrpcResponse r;
-        try {
-            r = send(t, Safety.IDEMPOTENT, 0, false,
-                    auth -> t.xrpc().query(t.pds(), "com.atproto.repo.getRecord", params, auth));
-        } catch (PdsException e) {
-            if ("RecordNotFound".equals(e.errorName().orElse(null))) {
-                return Optional.empty();
-            }
-            throw e;
-        }
-        JsonNode body = r.body();
-        String uri = JsonValues.string(body, "uri");
-        Object plain = JsonValues.toPlain(body.get("value"));
-        if (!(plain instanceof Map<?, ?>)) {
-            throw malformed("com.atproto.repo.getRecord", "a record object in 'value'", describe(plain));
-        }
-        Map<String, Object> value = recordValue(plain);
-        String cidText = JsonValues.string(body, "cid");
-        Cid cid;
-        if (cidText != null) {
-            cid = parse(r, "com.atproto.repo.getRecord", "cid", () -> Cid.parse(cidText));
-        } else if (DataModel.isDataModel(value)) {
-            cid = DagCbor.cidOf(value); // the lexicon makes cid optional; compute it
-        } else {
-            throw malformed("com.atproto.repo.getRecord", "a cid", "none, and a value that is not in the data model");
-        }
-        AtUri atUri = uri == null ? AtUri.of(repo, collection, rkey)
-                : parse(r, "com.atproto.repo.getRecord", "uri", () -> AtUri.parse(uri));
-        if (atUri.rkey().isEmpty()) {
-            throw malformed("com.atproto.repo.getRecord", "a record URI", r.redact(uri));
-        }
-        if (!atUri.equals(AtUri.of(repo, collection, rkey))) {
-            throw malformed("com.atproto.repo.getRecord", "the record " + AtUri.of(repo, collection, rkey),
-                    "another record: " + r.redact(atUri.toString()));
-        }
-        return Optional.of(new RepoRecord(atUri, cid, value));
+        return calls.getRecord(repo, collection, rkey);
     }
 
     @Override
     public RecordPage listRecords(Did repo, Nsid collection, int limit, Optional<String> cursor, boolean reverse) {
-        Objects.requireNonNull(repo, "repo");
-        Objects.requireNonNull(collection, "collection");
-        Objects.requireNonNull(cursor, "cursor");
-        int clamped = Math.max(1, Math.min(MAX_PAGE, limit));
-        Target t = target(repo);
-        List<Map.Entry<String, String>> params = new ArrayList<>();
-        params.add(Map.entry("repo", repo.value()));
-        params.add(Map.entry("collection", collection.value()));
-        params.add(Map.entry("limit", Integer.toString(clamped)));
-        cursor.ifPresent(c -> params.add(Map.entry("cursor", c)));
-        if (reverse) {
-            params.add(Map.entry("reverse", "true"));
-        }
-        XrpcResponse r = send(t, Safety.IDEMPOTENT, 0, false,
-                auth -> t.xrpc().query(t.pds(), "com.atproto.repo.listRecords", params, auth));
-        JsonNode records = r.body().get("records");
-        if (records == null || !records.isArray()) {
-            throw malformed("com.atproto.repo.listRecords", "a 'records' array", records == null ? "none"
-                    : records.getNodeType().toString());
-        }
-        if (records.size() > clamped) {
-            throw malformed("com.atproto.repo.listRecords", "at most the " + clamped + " records asked for",
-                    records.size() + " records");
-        }
-        List<RepoRecord> out = new ArrayList<>(records.size());
-        for (JsonNode rec : records.values()) {
-            Optional<RepoRecord> one = listed(r, rec);
-            if (one.isPresent() && !(one.get().uri().authority().equals(repo)
-                    && one.get().uri().collection().equals(Optional.of(collection)))) {
-                throw malformed("com.atproto.repo.listRecords", "records of " + repo + "/" + collection,
-                        "a record of another repository or collection: " + r.redact(one.get().uri().toString()));
-            }
-            one.ifPresent(out::add);
-        }
-        String next = JsonValues.string(r.body(), "cursor");
-        return new RecordPage(out, next == null || next.isEmpty() ? Optional.empty() : Optional.of(next));
-    }
-
-    private Optional<RepoRecord> listed(XrpcResponse r, JsonNode rec) {
-        String uri = JsonValues.string(rec, "uri");
-        String cid = JsonValues.string(rec, "cid");
-        Optional<AtUri> atUri = AtUri.tryParse(uri);
-        Optional<Cid> parsedCid = Cid.tryParse(cid);
-        Object plain = JsonValues.toPlain(rec.get("value"));
-        if (atUri.isEmpty() || atUri.get().rkey().isEmpty() || parsedCid.isEmpty() || !(plain instanceof Map<?, ?>)) {
-            LOG.warn("listRecords: skipping a record that cannot be read: uri={}, cid={}, value is {}",
-                    r.redact(uri), r.redact(cid), describe(plain));
-            return Optional.empty();
-        }
-        return Optional.of(new RepoRecord(atUri.get(), parsedCid.get(), recordValue(plain)));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> recordValue(Object plain) {
-        try {
-            return (Map<String, Object>) DataModel.fromJson(plain);
-        } catch (IllegalArgumentException e) {
-            LOG.debug("a record value is not in the ATProto data model ({}); keeping it as plain JSON", e.getMessage());
-            return (Map<String, Object>) plain; // an unmodifiable copy made by JsonValues
-        }
+        return calls.listRecords(repo, collection, limit, cursor, reverse);
     }
 
     /**
@@ -366,304 +159,22 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
 
     @Override
     public List<WriteResult> applyWrites(Did repo, List<RepoWrite> writes) {
-        Objects.requireNonNull(repo, "repo");
-        Objects.requireNonNull(writes, "writes");
-        if (writes.isEmpty()) {
-            return List.of();
-        }
-        List<RepoWrite> all = List.copyOf(writes);
-        List<WriteResult> results = new ArrayList<>(all.size());
-        int chunks = (all.size() + maxWritesPerCall - 1) / maxWritesPerCall;
-        for (int i = 0; i < chunks; i++) {
-            List<RepoWrite> chunk = all.subList(i * maxWritesPerCall, Math.min(all.size(), (i + 1) * maxWritesPerCall));
-            try {
-                results.addAll(applyChunk(repo, chunk));
-            } catch (PdsException e) {
-                if (chunks == 1) {
-                    throw e;
-                }
-                throw explain(e, " (applyWrites batch " + (i + 1) + " of " + chunks + "; the " + results.size()
-                        + " writes of the earlier batches were applied)");
-            }
-        }
-        return List.copyOf(results);
-    }
-
-    private List<WriteResult> applyChunk(Did repo, List<RepoWrite> chunk) {
-        ObjectNode body = NODES.objectNode();
-        body.put("repo", repo.value());
-        ArrayNode array = body.putArray("writes");
-        int points = 0;
-        boolean onlyUpdates = true;
-        for (RepoWrite w : chunk) {
-            ObjectNode op = array.addObject();
-            points += w.points();
-            if (w instanceof RepoWrite.Create c) {
-                onlyUpdates = false;
-                op.put("$type", "com.atproto.repo.applyWrites#create");
-                op.put("collection", c.collection().value());
-                op.put("rkey", c.rkey().value());
-                op.set("value", recordNode(c.collection(), c.value()));
-            } else if (w instanceof RepoWrite.Update u) {
-                op.put("$type", "com.atproto.repo.applyWrites#update");
-                op.put("collection", u.collection().value());
-                op.put("rkey", u.rkey().value());
-                op.set("value", recordNode(u.collection(), u.value()));
-            } else {
-                onlyUpdates = false;
-                op.put("$type", "com.atproto.repo.applyWrites#delete");
-                op.put("collection", w.collection().value());
-                op.put("rkey", w.rkey().value());
-            }
-        }
-        Target t = target(repo);
-        Safety safety = onlyUpdates ? Safety.IDEMPOTENT : Safety.NOT_IDEMPOTENT;
-        XrpcResponse r;
-        try {
-            r = send(t, safety, points, true, auth -> t.xrpc().procedure(t.pds(), "com.atproto.repo.applyWrites", body,
-                    auth, h -> budgets.update(repo, h)));
-        } catch (PdsException e) {
-            if (onlyUpdates) {
-                throw e;
-            }
-            if (e.getClass() == PdsException.class && e.httpStatus() >= 500) {
-                throw explain(e, "; the PDS also answers 500 when a create targets an existing record or a delete a"
-                        + " missing one (the whole batch is then refused): re-read the records before retrying");
-            }
-            if (e instanceof PdsUnavailableException && !Xrpc.notSent(e)) {
-                throw explain(e, "; the batch may or may not have been applied: re-read the records before"
-                        + " retrying, since creates of existing records fail the whole batch");
-            }
-            throw e;
-        }
-        return chunkResults(repo, chunk, r);
-    }
-
-    private List<WriteResult> chunkResults(Did repo, List<RepoWrite> chunk, XrpcResponse r) {
-        JsonNode results = r.body().get("results");
-        List<WriteResult> out = new ArrayList<>(chunk.size());
-        for (int i = 0; i < chunk.size(); i++) {
-            RepoWrite w = chunk.get(i);
-            AtUri uri = AtUri.of(repo, w.collection(), w.rkey());
-            Optional<Cid> cid = Optional.empty();
-            if (results != null && results.isArray() && results.size() == chunk.size()) {
-                JsonNode res = results.get(i);
-                String u = JsonValues.string(res, "uri");
-                String c = JsonValues.string(res, "cid");
-                if (u != null) {
-                    uri = parse(r, "com.atproto.repo.applyWrites", "uri", () -> AtUri.parse(u));
-                }
-                if (c != null) {
-                    cid = Optional.of(parse(r, "com.atproto.repo.applyWrites", "cid", () -> Cid.parse(c)));
-                }
-            }
-            if (cid.isEmpty() && !(w instanceof RepoWrite.Delete)) {
-                // an older PDS without results: the CID is the hash of the value we sent
-                Map<String, Object> value = w instanceof RepoWrite.Create c ? c.value() : ((RepoWrite.Update) w).value();
-                cid = Optional.of(DagCbor.cidOf(value));
-            }
-            out.add(new WriteResult(uri, cid, true));
-        }
-        return out;
+        return calls.applyWrites(repo, writes);
     }
 
     @Override
     public Optional<Instant> unavailableUntil(Did repo) {
-        try {
-            return resilience.openUntil(target(repo).hostKey());
-        } catch (PdsException e) {
-            return Optional.empty();
-        }
+        return transport.unavailableUntil(repo);
     }
 
     @Override
     public Optional<WriteBudget> writeBudget(Did repo) {
-        Objects.requireNonNull(repo, "repo");
-        return budgets.get(repo);
-    }
-
-    // ---------------------------------------------------------------- plumbing
-
-    /**
-     * Sends a call with the account's session (when it has credentials), renewing a rejected token once, inside
-     * the retry and circuit breaker policies.
-     */
-    private XrpcResponse send(Target t, Safety safety, int points, boolean needsAuth,
-            Function<String, XrpcResponse> call) {
-        try {
-            return sendOnce(t, safety, points, needsAuth, call);
-        } catch (PdsAuthenticationException e) {
-            accounts.forget(t.did()); // the password may have just changed: read it afresh next time
-            throw e;
-        }
-    }
-
-    private XrpcResponse sendOnce(Target t, Safety safety, int points, boolean needsAuth,
-            Function<String, XrpcResponse> call) {
-        if (points > 0) {
-            budgets.reserve(t.did(), points);
-        }
-        if (!t.canLogIn()) {
-            if (needsAuth) {
-                throw new PdsAuthenticationException(0, null, "cannot write to " + t.did() + ": the AccountDirectory "
-                        + (t.account().isEmpty() ? "has no account with this DID" : "has no password for it"));
-            }
-            return resilience.call(t.hostKey(), safety, () -> call.apply(null));
-        }
-        Account account = t.account().orElseThrow();
-        Session[] session = {sessions.current(t.xrpc(), account, t.pds(), t.hostKey())};
-        return resilience.call(t.hostKey(), safety, () -> {
-            Session used = session[0];
-            try {
-                return call.apply(used.accessAuthorization());
-            } catch (PdsException e) {
-                if (!tokenRejected(e)) {
-                    throw e;
-                }
-                LOG.debug("the PDS rejected the session of {} ({}); renewing it", t.did(), e.label());
-                Session renewed = sessions.renew(t.xrpc(), account, used, t.hostKey());
-                session[0] = renewed;
-                try {
-                    return call.apply(renewed.accessAuthorization());
-                } catch (PdsException again) {
-                    if (tokenRejected(again)) {
-                        sessions.forget(t.did());
-                        throw new PdsAuthenticationException(again.httpStatus(), again.errorName().orElse(null),
-                                "the PDS rejected a freshly renewed session of " + t.did() + ": " + again.getMessage());
-                    }
-                    throw again;
-                }
-            }
-        });
-    }
-
-    private static boolean tokenRejected(PdsException e) {
-        String name = e.errorName().orElse("");
-        return e.httpStatus() == 400 && (name.equals("ExpiredToken") || name.equals("InvalidToken"));
-    }
-
-    private Target target(Did did) {
-        Objects.requireNonNull(did, "repo");
-        Optional<Account> account = accounts.findByDid(did);
-        if (account.isPresent() && !account.get().did().equals(did)) {
-            // logging in as one DID and writing to another would at best fail, at worst write with the wrong account
-            throw new PdsAuthenticationException(0, null, "the AccountDirectory answered findByDid(" + did
-                    + ") with the account of " + account.get().did() + "; refusing to use it for " + did);
-        }
-        Optional<URI> endpoint = account.flatMap(Account::pdsEndpoint);
-        HttpUrl pds;
-        Xrpc transport = xrpc;
-        if (endpoint.isPresent()) {
-            pds = HttpUrl.parse(endpoint.get().toString());
-            if (pds == null || !pds.username().isEmpty() || !pds.password().isEmpty()) {
-                throw new PdsException(0, null, "the AccountDirectory names a PDS endpoint for " + did + " that is "
-                        + (pds == null ? "not an http(s) URL" : "refused: it holds user information (credentials)")
-                        + ": " + Xrpc.redact(endpoint.get().toString()), false, null, null);
-            }
-        } else if (defaultPds != null) {
-            pds = defaultPds;
-        } else if (identityResolver != null) {
-            pds = resolvedPds(did);
-            transport = resolvedXrpc;
-        } else {
-            throw new PdsException(0, null, "no PDS known for " + did + ": the account names no endpoint, and the"
-                    + " repo has neither a defaultPds nor an identityResolver", false, null, null);
-        }
-        String hostKey = pds.scheme() + "://" + pds.host() + ":" + pds.port();
-        return new Target(did, pds, hostKey, account, transport);
-    }
-
-    private HttpUrl resolvedPds(Did did) {
-        Instant now = clock.instant();
-        CachedEndpoint cached = resolved.get(did);
-        if (cached != null && now.isBefore(cached.until())) {
-            return cached.url();
-        }
-        URI uri = identityResolver.resolvePds(did).orElseThrow(() -> new PdsException(0, null, "the DID document of "
-                + did + " names no #atproto_pds endpoint", false, null, null));
-        HttpUrl url = HttpUrl.get(uri.toString());
-        resolved.put(did, new CachedEndpoint(url, now.plus(ENDPOINT_CACHE)));
-        return url;
-    }
-
-    private static ObjectNode recordWriteBody(Did repo, Nsid collection, RecordKey rkey, Map<String, Object> value) {
-        Objects.requireNonNull(repo, "repo");
-        Objects.requireNonNull(collection, "collection");
-        Objects.requireNonNull(rkey, "rkey");
-        ObjectNode body = NODES.objectNode();
-        body.put("repo", repo.value());
-        body.put("collection", collection.value());
-        body.put("rkey", rkey.value());
-        body.set("record", recordNode(collection, value));
-        return body;
-    }
-
-    private static JsonNode recordNode(Nsid collection, Map<String, Object> value) {
-        Objects.requireNonNull(value, "value");
-        Object type = value.get("$type");
-        if (!collection.value().equals(type)) {
-            throw new IllegalArgumentException("a record's $type must equal its collection " + collection
-                    + ", found " + (type == null ? "none" : "'" + type + "'"));
-        }
-        return JsonValues.toNode(DataModel.toJson(value));
-    }
-
-    private Optional<WriteResult> ifCurrentIs(Did repo, Nsid collection, RecordKey rkey, Map<String, Object> value) {
-        Cid wanted;
-        try {
-            wanted = DagCbor.cidOf(DataModel.copyRecord(value));
-        } catch (IllegalArgumentException e) {
-            return Optional.empty();
-        }
-        return getRecord(repo, collection, rkey)
-                .filter(rec -> rec.cid().equals(wanted))
-                .map(rec -> new WriteResult(rec.uri(), Optional.of(rec.cid()), true));
-    }
-
-    private static WriteResult writeResult(String nsid, XrpcResponse r, boolean changed) {
-        JsonNode body = r.body();
-        String uri = JsonValues.string(body, "uri");
-        String cid = JsonValues.string(body, "cid");
-        if (uri == null || cid == null) {
-            throw malformed(nsid, "'uri' and 'cid'", r.redact("uri=" + uri + ", cid=" + cid));
-        }
-        return new WriteResult(parse(r, nsid, "uri", () -> AtUri.parse(uri)),
-                Optional.of(parse(r, nsid, "cid", () -> Cid.parse(cid))), changed);
-    }
-
-    private static <T> T parse(XrpcResponse r, String nsid, String field, Supplier<T> parser) {
-        try {
-            return parser.get();
-        } catch (IllegalArgumentException e) {
-            throw malformed(nsid, "a valid '" + field + "'", r.redact(String.valueOf(e.getMessage())));
-        }
-    }
-
-    private static PdsException malformed(String nsid, String expected, String found) {
-        return new PdsException(200, null, nsid + ": expected " + expected + " in the answer, found " + found, false,
-                null, null);
-    }
-
-    private static String describe(Object plain) {
-        return plain == null ? "missing" : plain instanceof Map<?, ?> ? "an object" : "a " + plain.getClass().getSimpleName();
-    }
-
-    private static PdsException explain(PdsException e, String more) {
-        String message = e.getMessage() + more;
-        if (e.getClass() == PdsException.class) {
-            return new PdsException(e.httpStatus(), e.errorName().orElse(null), message, e.isRetryable(),
-                    e.retryAt().orElse(null), e);
-        }
-        if (e.getClass() == PdsUnavailableException.class) {
-            return new PdsUnavailableException(message, e.retryAt().orElse(null), e);
-        }
-        return e;
+        return transport.writeBudget(repo);
     }
 
     @Override
     public String toString() {
-        return "PdsAtprotoRepo[defaultPds=" + defaultPds + ", identityResolver=" + (identityResolver != null)
-                + ", " + sessions + "]";
+        return "PdsAtprotoRepo[defaultPds=" + defaultPds + ", identityResolver=" + resolves + ", " + transport + "]";
     }
 
     // ---------------------------------------------------------------- builder
@@ -676,13 +187,8 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
         private AccountDirectory accounts;
         private HttpUrl defaultPds;
         private IdentityResolver identityResolver;
-        private OkHttpClient httpClient;
-        private ObjectMapper objectMapper;
-        private Clock clock = Clock.systemUTC();
-        private Duration connectTimeout = Duration.ofSeconds(10);
-        private Duration readTimeout = Duration.ofSeconds(30);
-        private Duration writeTimeout = Duration.ofSeconds(30);
-        private Duration callTimeout = Duration.ofSeconds(60);
+        private final HttpOptions http = new HttpOptions(Duration.ofSeconds(10), Duration.ofSeconds(30),
+                Duration.ofSeconds(30), Duration.ofSeconds(60), 16L * 1024 * 1024);
         private int maxRetries = 3;
         private Duration initialBackoff = Duration.ofMillis(250);
         private Duration maxBackoff = Duration.ofSeconds(10);
@@ -692,7 +198,6 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
         private int circuitFailureThreshold = 5;
         private Duration circuitOpenDuration = Duration.ofSeconds(30);
         private Duration loginFailureCooldown = Duration.ofMinutes(5);
-        private long maxResponseBytes = 16L * 1024 * 1024;
         private int maxWritesPerCall = MAX_WRITES;
         private int maxListPages = MAX_PAGES;
         private Duration accountCacheTtl = Duration.ofSeconds(30);
@@ -722,7 +227,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
          */
         public Builder defaultPds(String url) {
             Objects.requireNonNull(url, "url");
-            this.defaultPds = IdentityResolver.Builder.url(url, "defaultPds");
+            this.defaultPds = HttpOptions.url(url, "defaultPds");
             return this;
         }
 
@@ -757,7 +262,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
          * @return this builder
          */
         public Builder httpClient(OkHttpClient client) {
-            this.httpClient = Objects.requireNonNull(client, "client");
+            http.httpClient(client);
             return this;
         }
 
@@ -769,7 +274,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
          * @return this builder
          */
         public Builder objectMapper(ObjectMapper mapper) {
-            this.objectMapper = Objects.requireNonNull(mapper, "mapper");
+            http.objectMapper(mapper);
             return this;
         }
 
@@ -780,7 +285,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
          * @return this builder
          */
         public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
+            http.clock(clock);
             return this;
         }
 
@@ -791,7 +296,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
          * @return this builder
          */
         public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = Objects.requireNonNull(timeout, "timeout");
+            http.connectTimeout(timeout);
             return this;
         }
 
@@ -802,7 +307,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
          * @return this builder
          */
         public Builder readTimeout(Duration timeout) {
-            this.readTimeout = Objects.requireNonNull(timeout, "timeout");
+            http.readTimeout(timeout);
             return this;
         }
 
@@ -813,7 +318,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
          * @return this builder
          */
         public Builder writeTimeout(Duration timeout) {
-            this.writeTimeout = Objects.requireNonNull(timeout, "timeout");
+            http.writeTimeout(timeout);
             return this;
         }
 
@@ -824,7 +329,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
          * @return this builder
          */
         public Builder callTimeout(Duration timeout) {
-            this.callTimeout = Objects.requireNonNull(timeout, "timeout");
+            http.callTimeout(timeout);
             return this;
         }
 
@@ -922,7 +427,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
          * @return this builder
          */
         public Builder maxResponseBytes(long bytes) {
-            this.maxResponseBytes = bytes;
+            http.maxResponseBytes(bytes);
             return this;
         }
 
@@ -976,15 +481,12 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
             if (accounts == null) {
                 throw new IllegalArgumentException("accounts (an AccountDirectory) is required");
             }
-            positive("connectTimeout", connectTimeout);
-            positive("readTimeout", readTimeout);
-            positive("writeTimeout", writeTimeout);
-            positive("callTimeout", callTimeout);
-            positive("backoff initial", initialBackoff);
-            positive("circuitBreaker openDuration", circuitOpenDuration);
-            notNegative("maxRateLimitWait", maxRateLimitWait);
-            notNegative("maxBudgetWait", maxBudgetWait);
-            notNegative("loginFailureCooldown", loginFailureCooldown);
+            http.check();
+            HttpOptions.positive("backoff initial", initialBackoff);
+            HttpOptions.positive("circuitBreaker openDuration", circuitOpenDuration);
+            HttpOptions.notNegative("maxRateLimitWait", maxRateLimitWait);
+            HttpOptions.notNegative("maxBudgetWait", maxBudgetWait);
+            HttpOptions.notNegative("loginFailureCooldown", loginFailureCooldown);
             if (maxBackoff.compareTo(initialBackoff) < 0) {
                 throw new IllegalArgumentException("backoff max must be >= initial, found " + maxBackoff + " < "
                         + initialBackoff);
@@ -999,9 +501,6 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
                 throw new IllegalArgumentException("circuitBreaker failureThreshold must be >= 1, found "
                         + circuitFailureThreshold);
             }
-            if (maxResponseBytes < 1024) {
-                throw new IllegalArgumentException("maxResponseBytes must be >= 1024, found " + maxResponseBytes);
-            }
             if (maxWritesPerCall < 1 || maxWritesPerCall > MAX_WRITES) {
                 throw new IllegalArgumentException("maxWritesPerCall must be in 1.." + MAX_WRITES + ", found "
                         + maxWritesPerCall);
@@ -1009,25 +508,7 @@ public final class PdsAtprotoRepo implements AtprotoRepo {
             if (maxListPages < 1) {
                 throw new IllegalArgumentException("maxListPages must be >= 1, found " + maxListPages);
             }
-            if (httpClient == null) {
-                httpClient = new OkHttpClient();
-            }
-            if (objectMapper == null) {
-                objectMapper = JsonMapper.builder().build();
-            }
             return new PdsAtprotoRepo(this);
-        }
-
-        static void positive(String name, Duration d) {
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(name + " must be positive, found " + d);
-            }
-        }
-
-        static void notNegative(String name, Duration d) {
-            if (d.isNegative()) {
-                throw new IllegalArgumentException(name + " must not be negative, found " + d);
-            }
         }
     }
 }

@@ -13,6 +13,7 @@ import computer.aesthetic.moodsync.syntax.Handle;
 import computer.aesthetic.moodsync.testing.InMemoryAccountDirectory;
 import computer.aesthetic.moodsync.testing.InMemoryAtprotoRepo;
 import computer.aesthetic.moodsync.testing.InMemoryMoodStore;
+import computer.aesthetic.moodsync.testing.IncidentFixture;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class ReconcilerTest {
     @Test
     void namesEveryKindOfTheIncidentExactly() {
-        IncidentFixture f = new IncidentFixture();
+        IncidentOnFakes f = new IncidentOnFakes();
         ReconcileReport report = f.reconciler().reconcile(IncidentFixture.USER);
 
         assertThat(report.status()).isEqualTo(ReconcileReport.Status.RECONCILED);
@@ -74,7 +75,7 @@ class ReconcilerTest {
 
     @Test
     void keepsInSyncItemsWhenAskedAndNamesTheLegacyTimeOffset() {
-        IncidentFixture f = new IncidentFixture();
+        IncidentOnFakes f = new IncidentOnFakes();
         Reconciler r = Reconciler.builder().store(f.store).repo(f.repo).accounts(f.accounts).keepInSyncItems(true)
                 .build();
         ReconcileReport report = r.reconcile(IncidentFixture.USER);
@@ -85,7 +86,7 @@ class ReconcilerTest {
 
     @Test
     void aTighterToleranceMakesTheLegacyOffsetDrift() {
-        IncidentFixture f = new IncidentFixture();
+        IncidentOnFakes f = new IncidentOnFakes();
         Reconciler r = Reconciler.builder().store(f.store).repo(f.repo).accounts(f.accounts)
                 .whenTolerance(java.time.Duration.ofMillis(2)).build();
         ReconcileReport report = r.reconcile(IncidentFixture.USER);

@@ -8,6 +8,7 @@ import computer.aesthetic.moodsync.record.MoodRecords;
 import computer.aesthetic.moodsync.spi.RepoRecord;
 import computer.aesthetic.moodsync.syntax.Did;
 import computer.aesthetic.moodsync.testing.InMemoryAtprotoRepo;
+import computer.aesthetic.moodsync.testing.IncidentFixture;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,7 +42,7 @@ class RepairerTest {
 
     @Test
     void defaultPlanRepairsTheIncidentAndLeavesReportOnlyKinds() {
-        IncidentFixture f = new IncidentFixture();
+        IncidentOnFakes f = new IncidentOnFakes();
         Reconciler reconciler = f.reconciler();
         List<RepoRecord> otherBefore = f.otherRecords();
         Mood foreignBefore = f.store.find(f.foreignMood.id()).orElseThrow();
@@ -100,7 +101,7 @@ class RepairerTest {
 
     @Test
     void importAndDeletePoliciesConvergeToOnlyTheForeignRecord() {
-        IncidentFixture f = new IncidentFixture();
+        IncidentOnFakes f = new IncidentOnFakes();
         Reconciler reconciler = f.reconciler();
         RepairPolicy policy = RepairPolicy.DEFAULT.withOrphans(RepairPolicy.Orphans.IMPORT)
                 .withInvalidRecords(RepairPolicy.InvalidRecords.DELETE)
@@ -124,7 +125,7 @@ class RepairerTest {
 
     @Test
     void maxDeletesTruncatesThePlanAndSaysHowManyWereHeldBack() {
-        IncidentFixture f = new IncidentFixture();
+        IncidentOnFakes f = new IncidentOnFakes();
         Reconciler reconciler = f.reconciler();
         RepairPlan plan = reconciler.plan(reconciler.reconcile(IncidentFixture.USER),
                 RepairPolicy.DEFAULT.withMaxDeletes(50));
@@ -144,7 +145,7 @@ class RepairerTest {
 
     @Test
     void interruptedApplyFinishesOnReRunWithTheSameEndStateAndNoDuplicates() {
-        IncidentFixture clean = new IncidentFixture();
+        IncidentOnFakes clean = new IncidentOnFakes();
         Reconciler cr = clean.reconciler();
         Repairer.builder().reconciler(cr).build().apply(cr.plan(cr.reconcile(IncidentFixture.USER),
                 RepairPolicy.DEFAULT));
@@ -154,7 +155,7 @@ class RepairerTest {
         Random random = new Random(42);
         int interrupted = 0;
         for (int trial = 0; trial < 12; trial++) {
-            IncidentFixture f = new IncidentFixture();
+            IncidentOnFakes f = new IncidentOnFakes();
             FlakyRepo flaky = new FlakyRepo(f.repo);
             Reconciler reconciler = f.reconciler(flaky);
             Repairer repairer = Repairer.builder().reconciler(reconciler).batchSize(1 + random.nextInt(60)).build();
@@ -189,7 +190,7 @@ class RepairerTest {
     @Test
     void stopsWhenTheWriteBudgetRunsOutAndWaitsWhenAllowed() {
         MutableClock clock = new MutableClock(Instant.parse("2025-10-09T12:00:00Z"));
-        IncidentFixture f = new IncidentFixture(InMemoryAtprotoRepo.builder().clock(clock).writeBudget(100).build());
+        IncidentOnFakes f = new IncidentOnFakes(InMemoryAtprotoRepo.builder().clock(clock).writeBudget(100).build());
         Reconciler reconciler = Reconciler.builder().store(f.store).repo(f.repo).accounts(f.accounts).clock(clock)
                 .build();
         RepairPlan plan = reconciler.plan(reconciler.reconcile(IncidentFixture.USER), RepairPolicy.DEFAULT);
@@ -216,7 +217,7 @@ class RepairerTest {
 
     @Test
     void rebuildsTheStoreFromTheRecordsWithOriginalIds() {
-        IncidentFixture f = new IncidentFixture();
+        IncidentOnFakes f = new IncidentOnFakes();
         Reconciler reconciler = f.reconciler();
         Repairer repairer = Repairer.builder().reconciler(reconciler).build();
         repairer.apply(reconciler.plan(reconciler.reconcile(IncidentFixture.USER), RepairPolicy.DEFAULT));
@@ -242,7 +243,7 @@ class RepairerTest {
 
     @Test
     void rebuildsTheRecordsFromTheStore() {
-        IncidentFixture f = new IncidentFixture();
+        IncidentOnFakes f = new IncidentOnFakes();
         Reconciler reconciler = f.reconciler();
         Repairer repairer = Repairer.builder().reconciler(reconciler).build();
         repairer.apply(reconciler.plan(reconciler.reconcile(IncidentFixture.USER), RepairPolicy.DEFAULT));
@@ -257,7 +258,7 @@ class RepairerTest {
 
     @Test
     void eraseEmptiesBothSidesForTheUserOnlyAndProvesIt() {
-        IncidentFixture f = new IncidentFixture();
+        IncidentOnFakes f = new IncidentOnFakes();
         // Without the record naming another user's mood, the repository is plainly this user's.
         f.repo.unseed(IncidentFixture.DID, MoodRecords.COLLECTION, f.foreignRkey);
         List<RepoRecord> otherBefore = f.otherRecords();
@@ -283,7 +284,7 @@ class RepairerTest {
 
     @Test
     void eraseLeavesRecordsOfOtherUsersMoodsAndThenNeverDeletesTheAccount() {
-        IncidentFixture f = new IncidentFixture();
+        IncidentOnFakes f = new IncidentOnFakes();
         List<Did> deleted = new ArrayList<>();
         Repairer repairer = Repairer.builder().reconciler(f.reconciler()).accountDeleter(deleted::add).build();
         ErasureReceipt receipt = repairer.erase(IncidentFixture.USER, true);
@@ -301,7 +302,7 @@ class RepairerTest {
 
     @Test
     void eraseDeletesTheAccountOnlyWhenTheDirectoryStillNamesThatRepositoryForTheUser() {
-        IncidentFixture f = new IncidentFixture();
+        IncidentOnFakes f = new IncidentOnFakes();
         f.repo.unseed(IncidentFixture.DID, MoodRecords.COLLECTION, f.foreignRkey);
         List<Did> deleted = new ArrayList<>();
         // The directory changes its mind during the erasure (a re-link, a data fix): the account is left.
@@ -326,7 +327,7 @@ class RepairerTest {
 
     @Test
     void eraseWithAccountDeletionNeedsADeleterAndTouchesNothingWithout() {
-        IncidentFixture f = new IncidentFixture();
+        IncidentOnFakes f = new IncidentOnFakes();
         Repairer repairer = Repairer.builder().reconciler(f.reconciler()).build();
         assertThatThrownBy(() -> repairer.erase(IncidentFixture.USER, true))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("AccountDeleter");
