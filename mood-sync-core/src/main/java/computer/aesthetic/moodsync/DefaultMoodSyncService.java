@@ -124,12 +124,78 @@ final class DefaultMoodSyncService implements MoodSyncService {
 
     @Override
     public SyncResult post(UserId user, String text) {
+        return post(user, Optional.empty(), text);
+    }
+
+    @Override
+    public SyncResult post(UserId user, MoodId id, String text) {
+        return post(user, Optional.of(Objects.requireNonNull(id, "id")), text);
+    }
+
+    private SyncResult post(UserId user, Optional<MoodId> callerId, String text) {
         Objects.requireNonNull(user, "user");
         MoodRecords.checkNewText(text);
         refuseIfErased(user);
         Instant now = clock.instant();
         Optional<Account> account = accounts.findByUser(user);
-        MoodId id = MoodId.generate(now);
+        MoodId id = callerId.orElseGet(() -> MoodId.generate(now));
+        if (callerId.isPresent()) {
+            Optional<Mood> existing = store.find(id);
+            if (existing.isPresent()) {
+                return repost(existing.get(), user, text, account);
+            }
+        }
+        try {
+            return insertAndWrite(id, user, text, now, account);
+        } catch (StoreConflictException e) {
+            if (callerId.isEmpty()) {
+                throw e;
+            }
+            // A racing call with the same id inserted first (the store lets exactly one in).
+            Mood existing = store.find(id).orElseThrow(() -> new MoodIdConflictException(id,
+                    "a stored document that cannot be read as a mood"));
+            return repost(existing, user, text, account);
+        }
+    }
+
+    /**
+     * A post whose id exists: the same post retried (same user, same text) gets the existing mood's result, and
+     * in INLINE mode its pending write is tried now if no other writer holds it; anything else is a conflict.
+     */
+    private SyncResult repost(Mood existing, UserId user, String text, Optional<Account> account) {
+        MoodId id = existing.id();
+        if (!existing.user().equals(user)) {
+            throw new MoodIdConflictException(id, "another user's mood");
+        }
+        if (!existing.text().equals(text)) {
+            throw new MoodIdConflictException(id, "a mood with another text");
+        }
+        if (existing.pending().isEmpty()) {
+            return existing.rkey().isPresent() || existing.deleted() && account.isPresent() ? SyncResult.synced(id)
+                    : SyncResult.noAccount(id);
+        }
+        PendingSync marker = existing.pending().get();
+        if (marker.failed()) {
+            return SyncResult.pending(id, PendingReason.PDS_ERROR, marker.lastError().orElse(null));
+        }
+        if (account.isEmpty()) {
+            return SyncResult.noAccount(id); // the worker drops the marker: nothing to write without an account
+        }
+        if (mode == SyncMode.QUEUED) {
+            worker.nudge();
+            return SyncResult.pending(id, PendingReason.QUEUED, null);
+        }
+        String owner = newOwner();
+        Instant now = clock.instant();
+        Optional<Mood> leased = store.tryLease(id, owner, now, now.plus(lease));
+        if (leased.isEmpty()) {
+            worker.nudge();
+            return SyncResult.pending(id, PendingReason.BUSY, "another writer is writing this mood");
+        }
+        return writeInline(leased.get(), account.get(), owner, marker.op());
+    }
+
+    private SyncResult insertAndWrite(MoodId id, UserId user, String text, Instant now, Optional<Account> account) {
         if (account.isEmpty()) {
             Mood mood = new Mood(id, user, text, now, false, Optional.empty(), Optional.empty());
             store.insert(mood);
@@ -369,6 +435,11 @@ final class DefaultMoodSyncService implements MoodSyncService {
             worker.nudge();
             return SyncResult.pending(mood.id(), PendingReason.QUEUED, null);
         }
+        return writeInline(mood, account, owner, op);
+    }
+
+    /** Writes a mood leased to {@code owner} on the inline executor, waiting at most {@code inlineTimeout}. */
+    private SyncResult writeInline(Mood mood, Account account, String owner, SyncOp op) {
         Future<SyncResult> write;
         try {
             write = inlineExecutor.submit(() -> write(mood, account, owner, true));
