@@ -126,12 +126,78 @@ final class DefaultMoodSyncService implements MoodSyncService {
 
     @Override
     public SyncResult post(UserId user, String text) {
+        return post(user, Optional.empty(), text);
+    }
+
+    @Override
+    public SyncResult post(UserId user, MoodId id, String text) {
+        return post(user, Optional.of(Objects.requireNonNull(id, "id")), text);
+    }
+
+    private SyncResult post(UserId user, Optional<MoodId> callerId, String text) {
         Objects.requireNonNull(user, "user");
         MoodRecords.checkNewText(text);
         refuseIfErased(user);
         Instant now = clock.instant();
         Optional<Account> account = accounts.findByUser(user);
-        MoodId id = MoodId.generate(now);
+        MoodId id = callerId.orElseGet(() -> MoodId.generate(now));
+        if (callerId.isPresent()) {
+            Optional<Mood> existing = store.find(id);
+            if (existing.isPresent()) {
+                return repost(existing.get(), user, text, account);
+            }
+        }
+        try {
+            return insertAndWrite(id, user, text, now, account);
+        } catch (StoreConflictException e) {
+            if (callerId.isEmpty()) {
+                throw e;
+            }
+            // A racing call with the same id inserted first (the store lets exactly one in).
+            Mood existing = store.find(id).orElseThrow(() -> new MoodIdConflictException(id,
+                    "a stored document that cannot be read as a mood"));
+            return repost(existing, user, text, account);
+        }
+    }
+
+    /**
+     * A post whose id exists: the same post retried (same user, same text) gets the existing mood's result, and
+     * in INLINE mode its pending write is tried now if no other writer holds it; anything else is a conflict.
+     */
+    private SyncResult repost(Mood existing, UserId user, String text, Optional<Account> account) {
+        MoodId id = existing.id();
+        if (!existing.user().equals(user)) {
+            throw new MoodIdConflictException(id, "another user's mood");
+        }
+        if (!existing.text().equals(text)) {
+            throw new MoodIdConflictException(id, "a mood with another text");
+        }
+        if (existing.pending().isEmpty()) {
+            return existing.rkey().isPresent() || existing.deleted() && account.isPresent() ? SyncResult.synced(id)
+                    : SyncResult.noAccount(id);
+        }
+        PendingSync marker = existing.pending().get();
+        if (marker.failed()) {
+            return SyncResult.pending(id, PendingReason.PDS_ERROR, marker.lastError().orElse(null));
+        }
+        if (account.isEmpty()) {
+            return SyncResult.noAccount(id); // the worker drops the marker: nothing to write without an account
+        }
+        if (mode == SyncMode.QUEUED) {
+            worker.nudge();
+            return SyncResult.pending(id, PendingReason.QUEUED, null);
+        }
+        String owner = newOwner();
+        Instant now = clock.instant();
+        Optional<Mood> leased = store.tryLease(id, owner, now, now.plus(lease));
+        if (leased.isEmpty()) {
+            worker.nudge();
+            return SyncResult.pending(id, PendingReason.BUSY, "another writer is writing this mood");
+        }
+        return writeInline(leased.get(), account.get(), owner, marker.op());
+    }
+
+    private SyncResult insertAndWrite(MoodId id, UserId user, String text, Instant now, Optional<Account> account) {
         if (account.isEmpty()) {
             Mood mood = new Mood(id, user, text, now, false, Optional.empty(), Optional.empty());
             store.insert(mood);
@@ -462,6 +528,11 @@ final class DefaultMoodSyncService implements MoodSyncService {
             worker.nudge();
             return SyncResult.pending(mood.id(), PendingReason.QUEUED, null);
         }
+        return writeInline(mood, account, owner, op);
+    }
+
+    /** Writes a mood leased to {@code owner} on the inline executor, waiting at most {@code inlineTimeout}. */
+    private SyncResult writeInline(Mood mood, Account account, String owner, SyncOp op) {
         Future<SyncResult> write;
         try {
             write = inlineExecutor.submit(() -> write(mood, account, owner, true));
@@ -574,9 +645,17 @@ final class DefaultMoodSyncService implements MoodSyncService {
      * store. PDS failures are rescheduled, never thrown; store failures are thrown.
      */
     SyncResult write(Mood mood, Account account, String owner, boolean inline) {
+        return write(mood, account, owner, inline, new LegacyRecords(repo, account.did()));
+    }
+
+    /**
+     * As {@link #write(Mood, Account, String, boolean)}, looking legacy records up in {@code legacy} (shared by the
+     * moods of one worker pass, so the repository is listed at most once per pass).
+     */
+    SyncResult write(Mood mood, Account account, String owner, boolean inline, LegacyRecords legacy) {
         PendingSync marker = mood.pending().orElseThrow();
         try {
-            return writeOne(mood, account, owner, inline);
+            return writeOne(mood, account, owner, inline, legacy);
         } catch (InvalidRecordException e) {
             return parkInvalid(mood, marker, owner, e);
         } catch (RuntimeException e) {
@@ -584,10 +663,20 @@ final class DefaultMoodSyncService implements MoodSyncService {
         }
     }
 
-    private SyncResult writeOne(Mood mood, Account account, String owner, boolean inline) {
+    private SyncResult writeOne(Mood mood, Account account, String owner, boolean inline, LegacyRecords legacy) {
         PendingSync marker = mood.pending().orElseThrow();
         long t0 = System.nanoTime();
         Written written;
+        Optional<RepoRecord> adopt = Optional.empty();
+        if (LegacyRecords.mayHave(mood)) {
+            // An unlinked mood the origin may have written: find its record before writing (outside the lock, as
+            // listing is the longest call), so it is adopted rather than written a second time.
+            try {
+                adopt = legacy.find(mood, store);
+            } catch (PdsException e) {
+                return failed(mood, marker, owner, e);
+            }
+        }
         // One PDS writer per repository in this instance, waited for a bounded time; store updates happen outside
         // the lock. Correctness does not rest on it (the writes are fenced); it keeps repairs and writes apart.
         Optional<ReentrantLock> held = repoLocks.tryLock(account.did(), lockWait);
@@ -596,7 +685,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
         }
         ReentrantLock lock = held.get();
         try {
-            written = writeRecord(mood, account.did(), owner);
+            written = writeRecord(mood, account.did(), owner, adopt);
         } catch (PdsException e) {
             return failed(mood, marker, owner, e);
         } catch (RecordKeyTakenException e) {
@@ -685,14 +774,24 @@ final class DefaultMoodSyncService implements MoodSyncService {
      * answer) is success; a record of another mood is never touched ({@link RecordKeyTakenException}); anything
      * else is an older write of this mood that landed late, overwritten only after the store confirms this writer
      * still holds the lease. Returns null when the lease was lost (the current holder writes the mood).
+     *
+     * <p>An unlinked mood with an existing record of its own elsewhere ({@code adopt}, see {@link LegacyRecords})
+     * is written there as if linked to it: updated in place or deleted, fenced on the CID seen when listing, and
+     * linked to its key.
      */
-    private Written writeRecord(Mood mood, Did did, String owner) {
-        RecordKey rkey = mood.rkey().orElseGet(() -> MoodRecords.rkeyFor(mood.id()));
+    private Written writeRecord(Mood mood, Did did, String owner, Optional<RepoRecord> adopt) {
+        boolean adopted = mood.rkey().isEmpty() && adopt.isPresent();
+        RecordKey rkey = mood.rkey().or(() -> adopt.map(RepoRecord::rkey))
+                .orElseGet(() -> MoodRecords.rkeyFor(mood.id()));
+        // A delete leaves a link as it is; an adopted record's key is linked even when the write deleted it.
+        Optional<RecordKey> deletedLink = adopted ? Optional.of(rkey) : Optional.empty();
         Map<String, Object> record = mood.deleted() ? null : MoodRecords.toRecord(mood);
         Cid intended = record == null ? null : DagCbor.cidOf(record);
         Expect expect;
         if (mood.recordCid().isPresent()) {
             expect = new Expect(true, mood.recordCid());
+        } else if (adopted) {
+            expect = new Expect(true, Optional.of(adopt.get().cid()));
         } else if (mood.rkey().isEmpty() && !mood.deleted()) {
             expect = Expect.ABSENT; // a create: createIfAbsent reports a record that is there
         } else {
@@ -709,7 +808,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
                     if (expect.cid().isPresent()) {
                         repo.deleteRecord(did, MoodRecords.COLLECTION, rkey, SwapRecord.cid(expect.cid().get()));
                     }
-                    return new Written(Optional.empty(), Optional.empty());
+                    return new Written(deletedLink, Optional.empty());
                 }
                 if (expect.cid().isEmpty()) {
                     CreateResult created = repo.createIfAbsent(did, MoodRecords.COLLECTION, rkey, record);
@@ -725,10 +824,10 @@ final class DefaultMoodSyncService implements MoodSyncService {
                 if (record == null ? current.isEmpty() : current.map(r -> r.cid().equals(intended)).orElse(false)) {
                     // What we meant is there already: an earlier attempt whose answer was lost, or a writer of
                     // the same state.
-                    return new Written(record == null ? Optional.empty() : Optional.of(rkey),
+                    return new Written(record == null ? deletedLink : Optional.of(rkey),
                             record == null ? Optional.empty() : Optional.of(intended));
                 }
-                if (record != null && mood.rkey().isEmpty() && current.isPresent()
+                if (record != null && mood.rkey().isEmpty() && !adopted && current.isPresent()
                         && !refersTo(current.get(), mood.id())) {
                     // rkeyFor(id) holds another mood's record: take the mood's deterministic fallback key.
                     Optional<RecordKey> key = writeAtFallbackKey(mood, did, record, rkey);

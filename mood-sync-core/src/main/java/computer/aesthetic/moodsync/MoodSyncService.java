@@ -55,6 +55,28 @@ public interface MoodSyncService extends AutoCloseable {
     SyncResult post(UserId user, String text);
 
     /**
+     * Posts a mood under an id the caller chose, idempotently: a caller that lost the answer (a timeout, a crash, a
+     * dropped connection) retries with the same id and text and never creates a second mood or record. The first
+     * call behaves as {@link #post(UserId, String)}. A later call with the same user and text stores nothing and
+     * returns the existing mood's result: {@code SYNCED} when its record is written (or it was deleted since and
+     * that is written), {@code NO_ACCOUNT} when it was stored without an account, else {@code PENDING}; in
+     * {@link SyncMode#INLINE} mode a pending mood whose lease is free is written now, as the first call would have.
+     * Racing calls with one id are safe: the store lets exactly one insert in.
+     *
+     * @param user the author
+     * @param id the mood's id, chosen by the caller (for example {@link MoodId#generate()} made once per post and
+     *     kept for its retries)
+     * @param text the text: not blank, at most 5000 UTF-8 bytes, no lone surrogates or NUL
+     * @return what happened on the PDS side
+     * @throws MoodIdConflictException if a mood with this id exists with another user or another text (nothing is
+     *     written)
+     * @throws InvalidRecordException if the text is unfit (nothing is written)
+     * @throws StoreException if the store failed (nothing was written to the PDS)
+     * @throws UserErasedException if the user is erased or being erased (nothing is kept)
+     */
+    SyncResult post(UserId user, MoodId id, String text);
+
+    /**
      * Soft-deletes a mood ({@code deleted: true}, as the origin system does), then deletes its record.
      * Deleting a deleted mood again is harmless.
      *

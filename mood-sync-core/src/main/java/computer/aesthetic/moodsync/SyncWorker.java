@@ -153,11 +153,14 @@ public final class SyncWorker implements AutoCloseable {
         } else {
             singles.addAll(fresh);
         }
+        // Unlinked moods the origin may have written look their records up in one listing of the repository per
+        // pass, made only when the first such mood comes up.
+        LegacyRecords legacy = new LegacyRecords(service.repo(), account.get().did());
         for (Mood m : singles) {
             try {
                 Optional<Mood> held = renewIfHalfSpent(m, owner);
                 if (held.isPresent()) {
-                    service.write(held.get(), account.get(), owner, false);
+                    service.write(held.get(), account.get(), owner, false, legacy);
                 }
             } catch (RuntimeException e) {
                 // write() contains every failure of one mood; this is the store failing to renew the lease: the

@@ -156,6 +156,43 @@ public abstract class MoodStoreContract {
     }
 
     @Test
+    void concurrentInsertsOfOneIdLetExactlyOneInAndTheOthersConflict() throws Exception {
+        // An idempotent post (a caller retrying with its own MoodId) relies on this: of racing inserts of one id,
+        // one wins and every other is a StoreConflictException that leaves the winner's document as it was.
+        int threads = 6;
+        MoodId id = id(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<Mood>> tries = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                Mood m = Mood.posted(id, i % 2 == 0 ? ALICE : BOB, "try " + i, T0.plusSeconds(i));
+                tries.add(pool.submit(() -> {
+                    start.await();
+                    try {
+                        store.insert(m);
+                        return m;
+                    } catch (StoreConflictException e) {
+                        return null;
+                    }
+                }));
+            }
+            start.countDown();
+            List<Mood> winners = new ArrayList<>();
+            for (var t : tries) {
+                Mood won = t.get(30, TimeUnit.SECONDS);
+                if (won != null) {
+                    winners.add(won);
+                }
+            }
+            assertThat(winners).hasSize(1);
+            assertThat(store.find(id)).contains(winners.get(0));
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void insertWithRkeyLinkedToAnotherMoodIsConflict() {
         RecordKey k = rkey();
         store.insert(synced(ALICE, 1, k));
