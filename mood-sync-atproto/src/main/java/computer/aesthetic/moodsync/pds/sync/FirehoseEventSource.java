@@ -56,6 +56,7 @@ public final class FirehoseEventSource implements EventSource, AutoCloseable {
     private final AtomicLong overflows = new AtomicLong();
     private final AtomicLong connections = new AtomicLong();
     private final java.util.Map<String, AtomicLong> errorFrames = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, AtomicLong> infos = new java.util.concurrent.ConcurrentHashMap<>();
     private final Object lock = new Object();
     private int failures;
     private OptionalLong refusedCursor = OptionalLong.empty();
@@ -144,6 +145,17 @@ public final class FirehoseEventSource implements EventSource, AutoCloseable {
         return n == null ? 0 : n.get();
     }
 
+    /**
+     * Returns how many {@code #info} events of one kind the PDS sent.
+     *
+     * @param name the info's name, such as {@code OutdatedCursor}
+     * @return the count
+     */
+    public long infos(String name) {
+        AtomicLong n = infos.get(name);
+        return n == null ? 0 : n.get();
+    }
+
     /** Stops the reconnect scheduler. Idempotent. */
     @Override
     public void close() {
@@ -195,6 +207,9 @@ public final class FirehoseEventSource implements EventSource, AutoCloseable {
             if (!delivered) {
                 delivered = true;
                 ended(true);
+            }
+            if (event instanceof FirehoseEvent.Info info) {
+                infos.computeIfAbsent(info.name(), k -> new AtomicLong()).incrementAndGet();
             }
             enqueue(event);
         }
