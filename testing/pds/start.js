@@ -18,6 +18,9 @@
 //   PDS_JWT_SECRET=...    HS256 secret for session tokens (default: random; set it to mint e.g.
 //                         expired tokens in tests)
 //   PDS_LOG=true          PDS/PLC request logs to stderr (LOG_LEVEL etc. are honoured)
+//   PDS_REPO_BACKFILL_LIMIT_MS=N   subscribeRepos backfill window (default one day): older cursors get
+//                         #info OutdatedCursor
+//   PDS_MAX_SUBSCRIPTION_BUFFER=N  events buffered per subscriber before ConsumerTooSlow (default 500)
 'use strict'
 
 // --- logging must be configured before any @atproto module is loaded: pino writes to stdout by
@@ -220,6 +223,15 @@ async function main() {
     disableSsrfProtection: true,
     serviceName: 'mood-sync reference PDS',
     crawlers: [],
+  }
+  for (const [name, key] of [['PDS_REPO_BACKFILL_LIMIT_MS', 'repoBackfillLimitMs'],
+    ['PDS_MAX_SUBSCRIPTION_BUFFER', 'maxSubscriptionBuffer']]) {
+    const v = process.env[name]
+    if (v !== undefined && v !== '') {
+      if (!/^[0-9]+$/.test(v)) throw new Error(`invalid ${name}: ${v}`)
+      env[key] = Number(v)
+      log(`${name}=${v}`)
+    }
   }
   const cfg = pds.envToCfg(env)
   const secrets = pds.envToSecrets(env)

@@ -76,12 +76,25 @@ public final class ReferencePds implements AutoCloseable {
      *
      * @param rateLimits whether the PDS rate limiter is enabled ({@code PDS_RATE_LIMITS_ENABLED=true})
      * @param accounts how many test accounts to create ({@code alice.test}, {@code bob.test}, ...)
+     * @param env further {@code PDS_*} variables for the harness, such as {@code PDS_REPO_BACKFILL_LIMIT_MS} or
+     *     {@code PDS_MAX_SUBSCRIPTION_BUFFER} (see {@code testing/pds/start.js})
      */
-    public record Options(boolean rateLimits, int accounts) {
+    public record Options(boolean rateLimits, int accounts, Map<String, String> env) {
         public Options {
             if (accounts < 0 || accounts > 1000) {
                 throw new IllegalArgumentException("accounts must be 0..1000: " + accounts);
             }
+            env = Map.copyOf(env);
+            for (String name : env.keySet()) {
+                if (!name.startsWith("PDS_")) {
+                    throw new IllegalArgumentException("only PDS_* variables may be set: " + name);
+                }
+            }
+        }
+
+        /** Options with no further variables. */
+        public Options(boolean rateLimits, int accounts) {
+            this(rateLimits, accounts, Map.of());
         }
 
         /** No rate limits, three accounts. */
@@ -90,11 +103,18 @@ public final class ReferencePds implements AutoCloseable {
         }
 
         public Options withRateLimits(boolean enabled) {
-            return new Options(enabled, accounts);
+            return new Options(enabled, accounts, env);
         }
 
         public Options withAccounts(int count) {
-            return new Options(rateLimits, count);
+            return new Options(rateLimits, count, env);
+        }
+
+        /** These options plus one {@code PDS_*} variable for the harness. */
+        public Options withEnv(String name, String value) {
+            Map<String, String> more = new java.util.HashMap<>(env);
+            more.put(name, value);
+            return new Options(rateLimits, accounts, more);
         }
     }
 
@@ -162,6 +182,7 @@ public final class ReferencePds implements AutoCloseable {
         env.put("PDS_RATE_LIMITS_ENABLED", Boolean.toString(options.rateLimits()));
         env.remove("PDS_PORT");
         env.remove("PDS_IGNORE_STDIN");
+        env.putAll(options.env());
         logLine("# " + LocalDateTime.now() + " starting " + String.join(" ", command) + " in " + dir
                 + " with " + options);
 
