@@ -42,6 +42,10 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -52,7 +56,9 @@ import java.util.stream.Stream;
  *
  * <h2>Applying a plan</h2>
  * Phases, in order: store-side imports and links; text updates (PDS wins); record creates, in {@code applyWrites}
- * batches of at most {@link Builder#batchSize} writes, each created record then linked in the store; puts, and
+ * batches of at most {@link Builder#batchSize} writes, each created record then linked in the store (a batch's links
+ * are written by a helper thread of the run while the next batch is re-read and sent, at most one link write in
+ * flight; all are joined before the next phase and before the result, on every way out); puts, and
  * creates at a fallback key, one call at a time; links that conflicted, again; record deletions, one call at a time.
  * Before writing a mood's record the mood is read again, and the action is skipped when the mood changed since
  * planning (edited, deleted, pending, linked elsewhere): the next reconcile will see it.
@@ -74,7 +80,8 @@ import java.util.stream.Stream;
  * total wait stays within {@link Builder#maxWait}, else stops with {@link RepairResult.Status#BUDGET_EXHAUSTED}.
  *
  * <h2>Threads</h2>
- * Thread-safe, and lock-free: no repository lock is held, least of all across a PDS call or a budget wait. Safety
+ * Thread-safe, and lock-free (a run of more than one create batch starts one daemon thread for its link writes and
+ * stops it before returning): no repository lock is held, least of all across a PDS call or a budget wait. Safety
  * with concurrent writers (the sync worker, another repair, another instance) comes from the writes themselves:
  * creates never overwrite, puts and deletes carry {@code swapRecord} with the CID reconcile saw, and a write whose
  * precondition fails is skipped ("reconcile again"), never forced.
@@ -675,6 +682,11 @@ public final class Repairer {
         final Map<RepairAction.Type, Long> applied = new EnumMap<>(RepairAction.Type.class);
         final List<RepairResult.Skipped> skipped = new ArrayList<>();
         final Pacer pacer;
+        /** Writes a batch's links while the next batch goes to the PDS; started on the first such overlap. */
+        ExecutorService linkWriter;
+        /** The batch whose links are being written, and the write; null when none is in flight. */
+        List<Integer> linkingBatch;
+        Future<Map<MoodId, String>> linking;
 
         ApplyRun(RepairPlan plan, Did did, Instant started) {
             this.plan = plan;
@@ -723,6 +735,7 @@ public final class Repairer {
                     }
                 }
                 writePhase(writes);
+                joinLinks(); // the creates' links precede the conflict retry, the other phases and the result
                 singlePhase(puts);
                 for (int i : conflicts) {
                     link(i, true);
@@ -731,9 +744,15 @@ public final class Repairer {
             } catch (Stop s) {
                 status = s.status;
                 error = Optional.of(s.getMessage());
+                joinLinksAfterFailure();
             } catch (MoodSyncException e) {
                 status = RepairResult.Status.FAILED;
                 error = Optional.of(e.getClass().getSimpleName() + ": " + e.getMessage());
+                joinLinksAfterFailure();
+            } finally {
+                if (linkWriter != null) {
+                    linkWriter.shutdownNow(); // idle by now: every link write was joined, or the run is failing
+                }
             }
             List<RepairAction> remaining = new ArrayList<>();
             for (int i = 0; i < ordered.size(); i++) {
@@ -883,7 +902,7 @@ public final class Repairer {
                     }
                     continue;
                 }
-                send(batch, writes, points);
+                send(batch, writes, points, pos < indices.size());
             }
         }
 
@@ -937,7 +956,12 @@ public final class Repairer {
             return Optional.empty();
         }
 
-        void send(List<Integer> batch, List<RepoWrite> writes, int points) {
+        /**
+         * Sends one create batch; when it lands, its links are written to the store: in the background while the
+         * next batch is prepared and sent ({@code more}), else here. At most one link write is in flight: the one
+         * before is joined first, so results are recorded in order and on this thread.
+         */
+        void send(List<Integer> batch, List<RepoWrite> writes, int points, boolean more) {
             boolean sent = pacer.call(() -> {
                 try {
                     repo.applyWrites(did, writes);
@@ -955,6 +979,7 @@ public final class Repairer {
             if (sent) {
                 pacer.spent += points;
                 listener.batch(writes.size(), points);
+                joinLinks();
                 // Link the batch's created records in one store write.
                 Map<MoodId, RecordKey> links = new HashMap<>();
                 for (int i : batch) {
@@ -964,19 +989,74 @@ public final class Repairer {
                         links.put(a.moodId().orElseThrow(), a.rkey());
                     }
                 }
-                Map<MoodId, String> unlinked = links.isEmpty() ? Map.of() : store.setLinks(links);
-                for (int i : batch) {
-                    String why = ordered.get(i).moodId().map(unlinked::get).orElse(null);
-                    if (why != null) {
-                        skip(i, "the record was created but could not be linked: " + why);
-                    } else {
-                        applied(i);
+                if (links.isEmpty()) {
+                    linked(batch, Map.of());
+                } else if (more) {
+                    if (linkWriter == null) {
+                        linkWriter = Executors.newSingleThreadExecutor(r -> {
+                            Thread t = new Thread(r, "mood-sync-repair-links-" + did);
+                            t.setDaemon(true);
+                            return t;
+                        });
                     }
+                    linkingBatch = batch;
+                    linking = linkWriter.submit(() -> store.setLinks(links));
+                } else {
+                    linked(batch, store.setLinks(links));
                 }
                 return;
             }
+            joinLinks();
             for (int i : batch) {
                 single(i);
+            }
+        }
+
+        /** Records the outcome of a batch's link write. */
+        void linked(List<Integer> batch, Map<MoodId, String> unlinked) {
+            for (int i : batch) {
+                String why = ordered.get(i).moodId().map(unlinked::get).orElse(null);
+                if (why != null) {
+                    skip(i, "the record was created but could not be linked: " + why);
+                } else {
+                    applied(i);
+                }
+            }
+        }
+
+        /**
+         * Waits for the link write in flight, if any, and records its outcome; a store failure of it ends the run as
+         * it would have on this thread (its batch stays not done: the next reconcile finds the records, unlinked).
+         */
+        void joinLinks() {
+            if (linking == null) {
+                return;
+            }
+            Future<Map<MoodId, String>> f = linking;
+            List<Integer> batch = linkingBatch;
+            linking = null;
+            linkingBatch = null;
+            Map<MoodId, String> unlinked;
+            try {
+                unlinked = f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Stop(RepairResult.Status.FAILED, "interrupted while linking created records");
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException("linking created records failed", e.getCause());
+            }
+            linked(batch, unlinked);
+        }
+
+        /** {@link #joinLinks} on the way out of a failed run: its first error stands, a later one is dropped. */
+        void joinLinksAfterFailure() {
+            try {
+                joinLinks();
+            } catch (Stop | MoodSyncException e) {
+                // the run fails with its first error; the batch stays not done (listed as remaining)
             }
         }
 
