@@ -108,7 +108,12 @@ public final class ScheduleSimulator {
         /** Users erased ({@code erase(user, false)}). */
         ERASE,
         /** Records naming another user's mood seeded in a repository. */
-        FOREIGN;
+        FOREIGN,
+        /**
+         * Legacy moods as the origin left them (issue 11 schedule 2): a document without link or marker, and (three
+         * times in four) its record carrying {@code mongoId} at a key the PDS chose, the link never stored.
+         */
+        LEGACY;
 
         /**
          * Parses a comma-separated list of kind names ({@code all} for every kind, empty for none).
@@ -303,6 +308,8 @@ public final class ScheduleSimulator {
         final Set<String> texts = new LinkedHashSet<>();
         final Set<Boolean> deleted = new LinkedHashSet<>();
         boolean busy;
+        /** A legacy mood no operation has changed yet: nothing asked the worker to write it. */
+        boolean legacyUntouched;
 
         SimMood(MoodId id, SimUser user, String text) {
             this.id = id;
@@ -482,7 +489,7 @@ public final class ScheduleSimulator {
                 base.advance(Duration.ofMillis(10)); // every backoff (at most 5 ms) is over by the next step
             }
             heal();
-            List<String> drainAlone = check();
+            List<String> drainAlone = check(true);
             Instance operator = instances.get(0);
             for (SimUser u : users) {
                 if (!u.erasing) {
@@ -496,7 +503,7 @@ public final class ScheduleSimulator {
             }
             drainAll();
             tamper.accept(pds, store);
-            violations.addAll(check());
+            violations.addAll(check(false));
             return new Outcome(seed, steps, List.copyOf(log), List.copyOf(violations), drainAlone);
         }
 
@@ -535,6 +542,9 @@ public final class ScheduleSimulator {
             }
             if (kinds.contains(Kind.FOREIGN)) {
                 option(choices, weights, 2, this::seedForeign);
+            }
+            if (kinds.contains(Kind.LEGACY)) {
+                option(choices, weights, 2, this::seedLegacy);
             }
             int total = weights.stream().mapToInt(Integer::intValue).sum();
             int pick = rnd.nextInt(total);
@@ -603,6 +613,7 @@ public final class ScheduleSimulator {
             Instance on = anyInstance();
             String text = "e" + counter++;
             m.busy = true;
+            m.legacyUntouched = false;
             Callable<Object> call = switch (kind) {
                 case "edit" -> () -> on.service.edit(m.id, text);
                 case "delete" -> () -> on.service.delete(m.id);
@@ -760,6 +771,37 @@ public final class ScheduleSimulator {
                     + named.id);
         }
 
+        void seedLegacy() {
+            List<SimUser> open = users.stream().filter(u -> !u.erasing && !u.busy).toList();
+            if (open.isEmpty()) {
+                return;
+            }
+            SimUser u = open.get(rnd.nextInt(open.size()));
+            Instant when = START.minusSeconds(1 + rnd.nextInt(86_400)).minusMillis(rnd.nextInt(1000));
+            MoodId id = MoodId.of(when.getEpochSecond(), rnd.nextLong(0xFF_FFFF_FFFFL + 1), rnd.nextInt(1 << 24));
+            if (moods.containsKey(id)) {
+                return;
+            }
+            String text = "l" + counter++;
+            store.insert(new Mood(id, u.id, text, when, false, Optional.empty(), Optional.empty()));
+            SimMood model = new SimMood(id, u, text);
+            model.legacyUntouched = true;
+            moods.put(id, model);
+            if (rnd.nextInt(4) == 0) {
+                log.add("legacy mood " + id + " '" + text + "' of " + u.id + ", no record (the origin crashed first)");
+                return;
+            }
+            RecordKey rkey = Tid.of(START.toEpochMilli() * 1000 - 2_000_000_000L + rnd.nextInt(1_000_000),
+                    rnd.nextInt(1024)).toRecordKey();
+            if (pds.records(u.did, MoodRecords.COLLECTION).stream().anyMatch(r -> key(r).equals(rkey))) {
+                log.add("legacy mood " + id + " '" + text + "' of " + u.id + ", no record (its key was taken)");
+                return;
+            }
+            pds.seed(u.did, MoodRecords.COLLECTION, rkey, legacyRecord(id, text, when));
+            log.add("legacy mood " + id + " '" + text + "' of " + u.id + " with the origin's record at " + rkey
+                    + " (unlinked)");
+        }
+
         // ------------------------------------------------------------ running operations
 
         void start(Instance on, String label, Callable<Object> call, Consumer<Object> done) {
@@ -889,7 +931,11 @@ public final class ScheduleSimulator {
             }
         }
 
-        List<String> check() {
+        /**
+         * Checks the oracle. After the drain alone ({@code drained}), a legacy mood the app never changed is not
+         * held to it: no marker ever asked to write it, so only reconcile + repair links it.
+         */
+        List<String> check(boolean drained) {
             List<String> out = new ArrayList<>();
             Map<UserId, List<Map.Entry<UserId, String>>> unknown = new HashMap<>();
             for (Map.Entry<UserId, String> e : unknownPosts) {
@@ -944,6 +990,9 @@ public final class ScheduleSimulator {
                         out.add("mood " + m.id() + " still pending: " + m.pending().get());
                     }
                     SimMood model = moods.get(m.id());
+                    if (drained && model != null && model.legacyUntouched) {
+                        continue;
+                    }
                     if (model == null) {
                         List<Map.Entry<UserId, String>> cands = unknown.getOrDefault(u.id, List.of());
                         if (!cands.removeIf(e -> e.getValue().equals(m.text()))) {
@@ -974,7 +1023,8 @@ public final class ScheduleSimulator {
                                 + key(r));
                     }
                     Map<String, Object> expected = MoodRecords.toRecord(m);
-                    if (!expected.equals(r.value())) {
+                    // a legacy record left as the origin wrote it ({@code mongoId}) with equal content is in step
+                    if (!expected.equals(r.value()) && !legacyRecord(m.id(), m.text(), m.when()).equals(r.value())) {
                         out.add("mood " + m.id() + " is '" + m.text() + "' in the store but its record says '"
                                 + r.value().get("mood") + "'" + (m.when().toString().equals(
                                         String.valueOf(r.value().get("when"))) ? "" : " (when differs)"));
@@ -1013,6 +1063,13 @@ public final class ScheduleSimulator {
                 }
             }
         }
+    }
+
+    /** The record the origin writes for a mood: {@code mongoId} where this library writes {@code ref}. */
+    static Map<String, Object> legacyRecord(MoodId id, String text, Instant when) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        MoodRecords.toRecord(id, text, when).forEach((k, x) -> v.put(k.equals("ref") ? "mongoId" : k, x));
+        return v;
     }
 
     private static String shortName(String method) {
