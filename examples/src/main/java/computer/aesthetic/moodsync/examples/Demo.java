@@ -6,7 +6,22 @@ import com.mongodb.MongoException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
+import computer.aesthetic.moodsync.Mood;
 import computer.aesthetic.moodsync.MoodId;
+import computer.aesthetic.moodsync.ingest.CommitAuthenticator;
+import computer.aesthetic.moodsync.ingest.EventSource;
+import computer.aesthetic.moodsync.ingest.Follower;
+import computer.aesthetic.moodsync.ingest.IngestChange;
+import computer.aesthetic.moodsync.ingest.IngestListener;
+import computer.aesthetic.moodsync.mongo.MongoIngestStateStore;
+import computer.aesthetic.moodsync.pds.sync.FirehoseEventSource;
+import computer.aesthetic.moodsync.pds.sync.RepoKeys;
+import computer.aesthetic.moodsync.sync.CommitVerifier;
+import computer.aesthetic.moodsync.sync.JdkP256;
+import computer.aesthetic.moodsync.syntax.AtDatetime;
+import computer.aesthetic.moodsync.syntax.RecordKey;
+import computer.aesthetic.moodsync.testing.InMemoryFirehose;
+import okhttp3.HttpUrl;
 import computer.aesthetic.moodsync.MoodSyncService;
 import computer.aesthetic.moodsync.SyncResult;
 import computer.aesthetic.moodsync.UserId;
@@ -300,7 +315,10 @@ public final class Demo {
         ReconcileReport after = service.reconcile(carol.user);
         System.out.println(indent(after.summary()));
 
-        step(7, "Final status");
+        step(7, "Another client edits and deletes records on the PDS: MongoDB follows (live ingest)");
+        followAnotherClient(pds, service, store, db, alice);
+
+        step(8, "Final status");
         for (DemoUser u : List.of(alice, bob, carol)) {
             line("%-14s %s", u.handle, brief(service.status(u.user)));
         }
@@ -310,6 +328,106 @@ public final class Demo {
         registry.getMeters().stream().sorted(Comparator.comparing((Meter m) -> m.getId().getName())
                 .thenComparing(m -> m.getId().getTags().toString())).forEach(m -> line("  %s", meter(m)));
         title("done");
+    }
+
+    /**
+     * Starts a {@link Follower} of the PDS (the reference PDS's subscribeRepos through {@link FirehoseEventSource}, or
+     * the in-memory PDS's {@link InMemoryFirehose}), then plays another ATProto client: it edits one of alice's
+     * records, deletes another and writes a new one; MongoDB follows.
+     */
+    private void followAnotherClient(Pds pds, MoodSyncService service, MongoMoodStore store, MongoDatabase db,
+            DemoUser alice) throws Exception {
+        if (pds.memory == null && pds.plcUrl == null) {
+            line("(a remote PDS: this step needs another client's password; see examples/jshell/follow.jsh)");
+            return;
+        }
+        List<Mood> live;
+        try (java.util.stream.Stream<Mood> s = store.listByUser(alice.user)) {
+            live = s.filter(m -> !m.deleted() && m.rkey().isPresent() && m.pending().isEmpty()).toList();
+        }
+        if (live.size() < 2) {
+            line("(alice has fewer than two synced moods: nothing to edit and delete)");
+            return;
+        }
+        Mood edited = live.get(0);
+        Mood deleted = live.get(1);
+        RecordKey fresh = RecordKey.parse("3kdemoanother");
+        IngestListener printing = new IngestListener() {
+            @Override
+            public void changed(IngestChange c) {
+                if (c.kind() != IngestChange.Kind.RESYNCED && c.kind() != IngestChange.Kind.ECHO) {
+                    line("  follower: %-9s %s%s", c.kind(), c.rkey().map(k -> k + " ").orElse(""), c.detail());
+                }
+            }
+        };
+        EventSource source;
+        CommitAuthenticator authenticator;
+        FirehoseEventSource websocket = null;
+        if (pds.memory != null) {
+            InMemoryFirehose firehose = pds.firehose;
+            source = EventSource.decoding(cursor -> {
+                InMemoryFirehose.Subscription sub = firehose.subscribe(cursor);
+                return new EventSource.Frames() {
+                    @Override
+                    public Optional<byte[]> next(Duration timeout) throws InterruptedException {
+                        return sub.next(timeout);
+                    }
+
+                    @Override
+                    public boolean isClosed() {
+                        return sub.isClosed();
+                    }
+
+                    @Override
+                    public void close() {
+                        sub.close();
+                    }
+                };
+            });
+            authenticator = CommitAuthenticator.of(CommitVerifier.of(JdkP256.verifier()), firehose::key);
+            line("follower: the in-memory PDS's event stream (InMemoryFirehose), signed p256 commits");
+        } else {
+            websocket = FirehoseEventSource.builder().pds(HttpUrl.get(pds.url)).httpClient(pds.http)
+                    .backoff(Duration.ofMillis(200), Duration.ofSeconds(2)).build();
+            cleanup.push(websocket);
+            source = websocket;
+            authenticator = new RepoKeys(pds.http, pds.plcUrl).authenticator();
+            line("follower: %s/xrpc/com.atproto.sync.subscribeRepos (FirehoseEventSource), keys from the PLC"
+                    + " directory", pds.url);
+        }
+        try (Follower follower = service.follower().state(MongoIngestStateStore.builder(db).build())
+                .source("demo-pds", source).authenticator(authenticator).listener(printing).build()) {
+            follower.start();
+            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (websocket != null && websocket.opened() == 0 && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            Thread.sleep(200);
+            line("another client edits %s, deletes %s and writes %s:", edited.rkey().get(), deleted.rkey().get(),
+                    fresh);
+            long t0 = System.nanoTime();
+            Map<String, Object> changed = new LinkedHashMap<>(MoodRecords.toRecord(edited));
+            changed.put("mood", "edited in another app");
+            Map<String, Object> created = new LinkedHashMap<>();
+            created.put("$type", MoodRecords.COLLECTION.toString());
+            created.put("mood", "posted from another app");
+            created.put("when", AtDatetime.of(Instant.now()).toString());
+            pds.otherClient(alice).put(edited.rkey().get(), changed);
+            pds.otherClient(alice).delete(deleted.rkey().get());
+            pds.otherClient(alice).put(fresh, created);
+            until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            boolean done = false;
+            while (!done && System.nanoTime() < until) {
+                done = store.find(edited.id()).map(m -> m.text().equals("edited in another app")).orElse(false)
+                        && store.find(deleted.id()).map(Mood::deleted).orElse(false)
+                        && store.findByRkey(alice.user, fresh).isPresent();
+                Thread.sleep(done ? 0 : 50);
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            line(done ? "MongoDB followed in %d ms: the edit taken, the mood soft-deleted, the new record imported"
+                    : "MongoDB had not followed after %d ms", ms);
+            line("follower: %s", follower.stats());
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ pieces
@@ -462,14 +580,74 @@ public final class Demo {
         final String url;
         final TcpOutage outage;
         final InMemoryAtprotoRepo memory;
+        final InMemoryFirehose firehose;
         final OkHttpClient http;
+        final String plcUrl;
 
-        private Pds(List<DemoUser> users, String url, TcpOutage outage, InMemoryAtprotoRepo memory, OkHttpClient http) {
+        private Pds(List<DemoUser> users, String url, TcpOutage outage, InMemoryAtprotoRepo memory, OkHttpClient http,
+                String plcUrl) {
             this.users = users;
             this.url = url;
             this.outage = outage;
             this.memory = memory;
             this.http = http;
+            this.plcUrl = plcUrl;
+            if (memory != null) {
+                this.firehose = InMemoryFirehose.create();
+                memory.attachFirehose(firehose);
+            } else {
+                this.firehose = null;
+            }
+        }
+
+        /** Another ATProto client of the user's repository (raw XRPC with the account's password, or the fake). */
+        OtherClient otherClient(DemoUser u) throws IOException {
+            if (memory != null) {
+                return new OtherClient() {
+                    @Override
+                    public void put(RecordKey rkey, Map<String, Object> record) {
+                        memory.seedRaw(u.did, MoodRecords.COLLECTION, rkey, record);
+                    }
+
+                    @Override
+                    public void delete(RecordKey rkey) {
+                        memory.unseed(u.did, MoodRecords.COLLECTION, rkey);
+                    }
+                };
+            }
+            String token = xrpc("com.atproto.server.createSession", null,
+                    Map.of("identifier", u.handle, "password", u.password)).get("accessJwt").asString();
+            return new OtherClient() {
+                @Override
+                public void put(RecordKey rkey, Map<String, Object> record) throws IOException {
+                    xrpc("com.atproto.repo.putRecord", token, Map.of("repo", u.did.value(),
+                            "collection", MoodRecords.COLLECTION.toString(), "rkey", rkey.value(), "record", record));
+                }
+
+                @Override
+                public void delete(RecordKey rkey) throws IOException {
+                    xrpc("com.atproto.repo.deleteRecord", token, Map.of("repo", u.did.value(),
+                            "collection", MoodRecords.COLLECTION.toString(), "rkey", rkey.value()));
+                }
+            };
+        }
+
+        private tools.jackson.databind.JsonNode xrpc(String method, String token, Map<String, ?> body)
+                throws IOException {
+            tools.jackson.databind.ObjectMapper json = new tools.jackson.databind.ObjectMapper();
+            okhttp3.Request.Builder b = new okhttp3.Request.Builder().url(url + "/xrpc/" + method)
+                    .post(okhttp3.RequestBody.create(json.writeValueAsString(body),
+                            okhttp3.MediaType.get("application/json")));
+            if (token != null) {
+                b.header("Authorization", "Bearer " + token);
+            }
+            try (okhttp3.Response r = http.newCall(b.build()).execute()) {
+                String text = r.body().string();
+                if (r.code() != 200) {
+                    throw new IOException(method + ": HTTP " + r.code());
+                }
+                return json.readTree(text);
+            }
         }
 
         static Pds memory() {
@@ -477,7 +655,7 @@ public final class Demo {
                     new DemoUser(new UserId("auth0|alice"), Did.parse("did:plc:alicealicealicealice"), "alice.test", "pw-a"),
                     new DemoUser(new UserId("auth0|bob"), Did.parse("did:plc:bobbobbobbobbobbobbob"), "bob.test", "pw-b"),
                     new DemoUser(new UserId("auth0|carol"), Did.parse("did:plc:carolcarolcarolcarol"), "carol.test", "pw-c"));
-            return new Pds(users, null, null, InMemoryAtprotoRepo.create(), null);
+            return new Pds(users, null, null, InMemoryAtprotoRepo.create(), null, null);
         }
 
         static Pds reference(ReferencePds pds, Deque<AutoCloseable> cleanup) {
@@ -489,13 +667,13 @@ public final class Demo {
                 String name = a.handle().replaceAll("\\..*$", "");
                 users.add(new DemoUser(new UserId("auth0|" + name), Did.parse(a.did()), a.handle(), a.password()));
             }
-            return new Pds(users, outage.url(), outage, null, http(cleanup));
+            return new Pds(users, outage.url(), outage, null, http(cleanup), pds.plcUrl());
         }
 
         static Pds remote(Options options, Deque<AutoCloseable> cleanup) {
             DemoUser me = new DemoUser(new UserId("auth0|demo"), Did.parse(options.did().get()), options.handle().get(),
                     options.appPassword().get());
-            return new Pds(List.of(me), options.pds(), null, null, http(cleanup));
+            return new Pds(List.of(me), options.pds(), null, null, http(cleanup), null);
         }
 
         private static OkHttpClient http(Deque<AutoCloseable> cleanup) {
@@ -545,6 +723,13 @@ public final class Demo {
                 memory.circuitOpenUntil(Instant.now().plus(CIRCUIT_OPEN));
             }
         }
+    }
+
+    /** Another ATProto client writing to a user's repository. */
+    interface OtherClient {
+        void put(RecordKey rkey, Map<String, Object> record) throws IOException;
+
+        void delete(RecordKey rkey) throws IOException;
     }
 
     /** What the legacy loader wrote, and the drift it expects reconcile to find, by kind. */

@@ -76,6 +76,17 @@ class DemoTest {
     }
 
     @Test
+    void inStep7MongoDbFollowsAnotherClientsEditDeleteAndNewRecord() {
+        Run run = run("--pds", "memory");
+
+        assertThat(run.code()).as(run.err()).isZero();
+        String step7 = run.out().substring(run.out().indexOf("\n7. "), run.out().indexOf("\n8. "));
+        assertThat(step7).as(run.out()).contains("follower: EDITED").contains("follower: DELETED")
+                .contains("follower: IMPORTED").contains("MongoDB followed in")
+                .contains("the edit taken, the mood soft-deleted, the new record imported");
+    }
+
+    @Test
     void withTheInMemoryPdsTheCircuitOpensAfterTheFirstFailureAndLaterPostsDoNotCallThePds() {
         String out = run("--pds", "memory").out();
         List<String> step2 = out.substring(out.indexOf("\n2. "), out.indexOf("\n3. ")).lines()

@@ -55,6 +55,7 @@ public final class FirehoseEventSource implements EventSource, AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final AtomicLong overflows = new AtomicLong();
     private final AtomicLong connections = new AtomicLong();
+    private final AtomicLong opened = new AtomicLong();
     private final java.util.Map<String, AtomicLong> errorFrames = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Map<String, AtomicLong> infos = new java.util.concurrent.ConcurrentHashMap<>();
     private final Object lock = new Object();
@@ -135,6 +136,15 @@ public final class FirehoseEventSource implements EventSource, AutoCloseable {
     }
 
     /**
+     * Returns how many connections the PDS accepted (WebSocket handshake done).
+     *
+     * @return the count
+     */
+    public long opened() {
+        return opened.get();
+    }
+
+    /**
      * Returns how many error frames of one kind the PDS sent.
      *
      * @param error the error's name, such as {@code ConsumerTooSlow} or {@code FutureCursor}
@@ -212,6 +222,11 @@ public final class FirehoseEventSource implements EventSource, AutoCloseable {
                 infos.computeIfAbsent(info.name(), k -> new AtomicLong()).incrementAndGet();
             }
             enqueue(event);
+        }
+
+        @Override
+        public void onConnected(OptionalLong sent) {
+            opened.incrementAndGet();
         }
 
         @Override
