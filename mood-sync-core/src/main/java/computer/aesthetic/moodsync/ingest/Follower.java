@@ -46,9 +46,11 @@ import org.slf4j.LoggerFactory;
  * <h2>Guarantees</h2>
  * <ul>
  *   <li>Events are handled one at a time, in seq order, so each repository's commits apply serially in order.</li>
- *   <li>The cursor ({@link IngestStateStore#saveCursor}) is saved after an event's effects are stored, so it only
- *       ever covers a contiguous run of handled events: a crash (or {@code kill -9}) replays from the last saved
- *       event, and loses nothing.</li>
+ *   <li>The cursor ({@link IngestStateStore#saveCursor}) is saved only after the effects of every event up to it
+ *       are stored, so it only ever covers a contiguous run of handled events: a crash (or {@code kill -9}) replays
+ *       from the last saved event, and loses nothing. It is saved in batches ({@link Builder#saveCursorEvery},
+ *       default every 100 events or 1 s, and whenever the stream goes idle, reconnects or the follower closes):
+ *       the events replayed after a crash are no-ops (next item).</li>
  *   <li>A replayed event applies nothing twice: a commit whose {@code rev} is not above the repository's stored
  *       revision is skipped, and every apply is idempotent by content (a record whose CID is what the mood's state
  *       produces, or whose text the mood already has, is an echo; a deleted record of a deleted mood is an
@@ -90,6 +92,12 @@ public final class Follower implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final long leaseNanos;
     private final java.util.function.Consumer<UserId> resumeAccount;
+    private final int cursorEvents;
+    private final long cursorNanos;
+    /** The seq of the last handled event whose cursor is not saved yet, or -1; guarded by {@link #pumpLock}. */
+    private long unsavedSeq = -1;
+    private int unsaved;
+    private long lastSave;
 
     private final AtomicBoolean running = new AtomicBoolean();
     private Thread thread;
@@ -124,6 +132,8 @@ public final class Follower implements AutoCloseable {
         this.nanoTime = b.nanoTime;
         this.leaseNanos = b.leaseTime.toNanos();
         this.resumeAccount = b.resumeAccount != null ? b.resumeAccount : this::resumeInStore;
+        this.cursorEvents = b.cursorEvents;
+        this.cursorNanos = b.cursorTime.toNanos();
     }
 
     /**
@@ -193,6 +203,9 @@ public final class Follower implements AutoCloseable {
             while (leaseHeld()) {
                 if (stream == null || stream.isClosed()) {
                     closeStream();
+                    if (!saveCursorOrClose()) {
+                        return handled;
+                    }
                     if (handled == 0) {
                         resyncDesynchronized();
                     }
@@ -208,6 +221,7 @@ public final class Follower implements AutoCloseable {
                     return handled;
                 }
                 if (next.isEmpty()) {
+                    saveCursorOrClose(); // idle: what was handled is saved before the caller gets control back
                     return handled;
                 }
                 try {
@@ -218,6 +232,9 @@ public final class Follower implements AutoCloseable {
                     throw e;
                 }
                 handled++;
+                if (unsavedSeq >= 0 && (unsaved >= cursorEvents || nanoTime.getAsLong() - lastSave >= cursorNanos)) {
+                    saveCursorOrClose();
+                }
             }
             return handled;
         }
@@ -302,14 +319,44 @@ public final class Follower implements AutoCloseable {
         }
         OptionalLong seq = event.sequence();
         if (seq.isPresent()) {
-            if (!state.saveCursor(sourceName, owner, seq.getAsLong())) {
-                LOG.info("follower {} of {} lost its lease while saving its cursor", owner, sourceName);
-                holding = false;
-                closeStream();
-                return;
-            }
-            cursor = seq;
+            unsavedSeq = Math.max(unsavedSeq, seq.getAsLong());
+            unsaved++;
         }
+    }
+
+    /**
+     * Saves the seq of the last handled event, if not saved yet. Every event up to it is handled (one thread, in
+     * order), so the cursor covers a contiguous run; the events after the saved cursor are replayed after a crash,
+     * and each is a no-op then (a commit's rev is at or below its repository's stored rev, {@code #account} and
+     * {@code #identity} are idempotent). Returns false when the lease was lost.
+     */
+    /** {@link #saveCursor}, closing the stream when the store fails so the next pump reopens from the saved cursor. */
+    private boolean saveCursorOrClose() {
+        try {
+            return saveCursor();
+        } catch (RuntimeException e) {
+            closeStream();
+            throw e;
+        }
+    }
+
+    private boolean saveCursor() {
+        if (unsavedSeq < 0) {
+            return true;
+        }
+        long seq = unsavedSeq;
+        boolean mine = state.saveCursor(sourceName, owner, seq);
+        unsavedSeq = -1;
+        unsaved = 0;
+        lastSave = nanoTime.getAsLong();
+        if (!mine) {
+            LOG.info("follower {} of {} lost its lease while saving its cursor", owner, sourceName);
+            holding = false;
+            closeStream();
+            return false;
+        }
+        cursor = OptionalLong.of(seq);
+        return true;
     }
 
     private void markAllDesynchronized() {
@@ -770,6 +817,11 @@ public final class Follower implements AutoCloseable {
             closeStream();
             if (holding) {
                 try {
+                    saveCursor();
+                } catch (MoodSyncException e) {
+                    LOG.warn("could not save the cursor of {} on close: {}", sourceName, e.getMessage());
+                }
+                try {
                     state.release(sourceName, owner);
                 } catch (MoodSyncException e) {
                     LOG.warn("could not release the follower lease of {}: {}", sourceName, e.getMessage());
@@ -800,6 +852,8 @@ public final class Follower implements AutoCloseable {
         private LongSupplier nanoTime = System::nanoTime;
         private Duration leaseTime = Duration.ofSeconds(30);
         private java.util.function.Consumer<UserId> resumeAccount;
+        private int cursorEvents = 100;
+        private Duration cursorTime = Duration.ofSeconds(1);
 
         private Builder() {
         }
@@ -893,6 +947,28 @@ public final class Follower implements AutoCloseable {
          */
         public Builder resumeAccount(java.util.function.Consumer<UserId> r) {
             this.resumeAccount = Objects.requireNonNull(r, "resumeAccount");
+            return this;
+        }
+
+        /**
+         * Sets how often the cursor is saved: after {@code events} handled events or {@code time} since the last save,
+         * whichever comes first, and whenever the stream goes idle, reconnects or the follower closes. Replays after
+         * a crash are no-ops (the per-repository rev check), so this trades only replay work for store writes.
+         *
+         * @param events at least 1; default 100 (1 saves after every event)
+         * @param time not negative; default 1 s
+         * @return this builder
+         */
+        public Builder saveCursorEvery(int events, Duration time) {
+            if (events < 1) {
+                throw new IllegalArgumentException("events must be >= 1, found " + events);
+            }
+            Objects.requireNonNull(time, "time");
+            if (time.isNegative()) {
+                throw new IllegalArgumentException("time must not be negative, found " + time);
+            }
+            this.cursorEvents = events;
+            this.cursorTime = time;
             return this;
         }
 

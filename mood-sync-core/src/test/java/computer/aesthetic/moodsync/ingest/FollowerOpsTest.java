@@ -374,4 +374,58 @@ public class FollowerOpsTest {
         assertThat(lookups.get()).as("looked up again after #identity, once").isEqualTo(before + 1);
         assertThat(f.stats().resyncs()).as("the commits after it verify").isEqualTo(1);
     }
+
+    @Test
+    void aCrashWithABatchOfUnsavedEventsReplaysThemAsNoOps() throws Exception {
+        FailingIngestStateStore failing = new FailingIngestStateStore(state);
+        state = failing;
+        Follower f = service.follower().state(failing).source("mem", source(firehose)).saveCursorEvery(1000,
+                Duration.ofHours(1)).authenticator(CommitAuthenticator.of(CommitVerifier.of(JdkP256.verifier()),
+                        firehose::key)).build();
+        closeables.add(f);
+        f.pump(IDLE);
+        List<MoodId> ids = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            ids.add(service.post(ALICE, "mood " + i).moodId());
+        }
+        f.pump(IDLE);
+        long saved = failing.cursor("mem").orElseThrow();
+        // Another client edits two, deletes two and creates three records.
+        for (int i = 0; i < 2; i++) {
+            Mood m = store.find(ids.get(i)).orElseThrow();
+            pds.seedRaw(ALICE_DID, MoodRecords.COLLECTION, m.rkey().orElseThrow(),
+                    record("edited " + i, Optional.of(m.id())));
+            Mood d = store.find(ids.get(i + 2)).orElseThrow();
+            pds.unseed(ALICE_DID, MoodRecords.COLLECTION, d.rkey().orElseThrow());
+        }
+        for (int i = 0; i < 3; i++) {
+            pds.seedRaw(ALICE_DID, MoodRecords.COLLECTION, computer.aesthetic.moodsync.syntax.RecordKey
+                    .parse("3l4ppbzw2qt2" + (char) ('a' + i)), record("elsewhere " + i, Optional.empty()));
+        }
+        failing.failNext("saveCursor", 1);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.pump(IDLE))
+                .as("the batch's cursor save fails: kill -9 before it").isInstanceOf(
+                        computer.aesthetic.moodsync.StoreException.class);
+        assertThat(f.stats().applied()).isEqualTo(7);
+        assertThat(failing.cursor("mem")).hasValue(saved);
+        List<Mood> before;
+        try (var all = store.listByUser(ALICE)) {
+            before = all.toList();
+        }
+        // The follower is abandoned as it is; another (same instance, so same owner) replays from the saved cursor.
+        Follower again = service.follower().state(failing).source("mem", source(firehose))
+                .authenticator(CommitAuthenticator.of(CommitVerifier.of(JdkP256.verifier()), firehose::key)).build();
+        closeables.add(again);
+        changes.clear();
+        again.pump(IDLE);
+        assertThat(again.stats().events()).as("the unsaved batch was replayed").isGreaterThanOrEqualTo(7);
+        assertThat(again.stats().applied()).as("and applied nothing twice").isZero();
+        assertThat(kinds()).doesNotContain(IngestChange.Kind.EDITED, IngestChange.Kind.DELETED,
+                IngestChange.Kind.IMPORTED);
+        try (var all = store.listByUser(ALICE)) {
+            assertThat(all.toList()).containsExactlyInAnyOrderElementsOf(before);
+        }
+        assertThat(before).hasSize(9);
+        assertThat(failing.cursor("mem")).hasValue(firehose.currentSeq());
+    }
 }
