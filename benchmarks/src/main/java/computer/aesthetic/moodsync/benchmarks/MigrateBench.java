@@ -19,6 +19,7 @@ import computer.aesthetic.moodsync.record.MoodRecords;
 import computer.aesthetic.moodsync.spi.AccountDirectory;
 import computer.aesthetic.moodsync.spi.AtprotoRepo;
 import computer.aesthetic.moodsync.spi.MoodStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -181,7 +182,11 @@ final class MigrateBench {
         List<Moods.M> moods = seed(db, accts, users, perUser);
         AccountDirectory accounts = MongoAccountDirectory.builder(db).build();
         MoodStore store = MongoMoodStore.builder(db).build();
-        PdsAtprotoRepo.Builder repoBuilder = PdsAtprotoRepo.builder().defaultPds(env.pds().url());
+        // The raw migration's timeouts (RawMigration: 120 s read, 180 s call): on a loaded machine the PDS stalls for
+        // tens of seconds, and the defaults (made for interactive posts) then fail users and open the circuit where
+        // the raw client waits; a migration is a batch job and may wait as long.
+        PdsAtprotoRepo.Builder repoBuilder = PdsAtprotoRepo.builder().defaultPds(env.pds().url())
+                .readTimeout(Duration.ofSeconds(120)).callTimeout(Duration.ofSeconds(180));
         if (timing != null) {
             // the HTTP calls by XRPC method (createSession separates the logins from the first listing)
             repoBuilder.httpClient(new OkHttpClient.Builder().addInterceptor(chain -> {
@@ -214,16 +219,16 @@ final class MigrateBench {
             // With read-ahead, 2 x THREADS threads work at once, so the phases are sums of call times over all
             // threads (they overlap in wall time); per user: divide by the users.
             phases.put("wall", String.format("%.0f ms", Stats.millis(elapsed)));
-            phases.put("login (createSession)", ms(timing.millis("http createSession")));
-            phases.put("PDS listing (listRecords)", ms(timing.millis("http listRecords")));
+            phases.put("login (createSession)", ms(timing.millis("http com.atproto.server.createSession")));
+            phases.put("PDS listing (listRecords)", ms(timing.millis("http com.atproto.repo.listRecords")));
             phases.put("store listing (listUsers, listByUser)", ms(timing.millis("listUsers(stream)")
                     + timing.millis("listByUser") + timing.millis("listByUser(stream)")));
             phases.put("account look-ups (findByUser, findByDid)", ms(timing.millis("findByUser")
                     + timing.millis("findByDid")));
             phases.put("store reads before writing (findAll)", ms(timing.millis("findAll")));
-            phases.put("PDS writes (applyWrites over HTTP)", ms(timing.millis("http applyWrites")));
+            phases.put("PDS writes (applyWrites over HTTP)", ms(timing.millis("http com.atproto.repo.applyWrites")));
             phases.put("library around applyWrites (encode, budget, decode)", ms(timing.millis("applyWrites")
-                    - timing.millis("http applyWrites")));
+                    - timing.millis("http com.atproto.repo.applyWrites")));
             phases.put("link writes (setLinks)", ms(timing.millis("setLinks")));
         }
         long written = report.users().stream().mapToLong(MigrationReport.UserResult::recordsWritten).sum();
