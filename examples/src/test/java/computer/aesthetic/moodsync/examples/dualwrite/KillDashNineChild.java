@@ -27,7 +27,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *
  * <p>Arguments: {@code mongoUri dbName pdsUrl phase perUser batchSize leaseMillis user...}, where {@code phase} is
  * {@code post-only} (post, then wait to be killed) or {@code sync} (post, then sync). Lines:
- * {@code POSTED id user}, {@code DELETED id}, {@code POSTED-ALL}, {@code SYNCED id op}, {@code DRAINED}.
+ * {@code POSTED id user}, {@code DELETED id}, {@code POSTED-ALL}, {@code SYNCED id op deleted textHash},
+ * {@code DRAINED}.
  */
 public final class KillDashNineChild {
     private KillDashNineChild() {
@@ -54,7 +55,9 @@ public final class KillDashNineChild {
                 if (op != SyncOp.DELETE) {
                     synced.add(mood.id());
                 }
-                out.println("SYNCED " + mood.id() + " " + op);
+                // the state it wrote: deleted flag and a hash of the text (the SIGSTOP variant checks it is current)
+                out.println("SYNCED " + mood.id() + " " + op + " " + mood.deleted() + " "
+                        + Integer.toHexString(mood.text().hashCode()));
             }
         };
         try (MongoClient client = MongoClients.create(mongoUri)) {

@@ -3,6 +3,7 @@ package computer.aesthetic.moodsync.examples.dualwrite;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.mongodb.client.MongoDatabase;
+import computer.aesthetic.moodsync.Mood;
 import computer.aesthetic.moodsync.MoodId;
 import computer.aesthetic.moodsync.MoodSyncService;
 import computer.aesthetic.moodsync.SyncMode;
@@ -24,8 +25,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -198,6 +202,168 @@ class KillDashNineIT {
         System.out.printf("kill after %d synced: child printed %d SYNCED lines; %d moods left pending, %d records on"
                 + " the PDS not yet linked in the store; the fresh instance wrote %d (%s)%n", killAfterSynced,
                 syncedLines, leftOver, ahead, events.synced(), events);
+    }
+
+    /**
+     * A worker frozen past its lease (issue 11): the child is paused with SIGSTOP after {@code stopAfterSynced}
+     * synced moods (at a batch boundary it is then claiming or writing the next batch; mid-batch it is completing
+     * one), a fresh instance takes over its moods once the 3 s leases expire, edits and deletes some of them and
+     * drains; then the child is resumed with SIGCONT and goes on from where it froze (its in-flight
+     * {@code applyWrites} answer, its completions, further worker passes). Its stale work must be refused: it never
+     * reports as synced a mood changed while it was frozen, no edit or delete made meanwhile is undone on the PDS,
+     * nothing is lost or duplicated, and both sides agree after the last drain.
+     */
+    @ParameterizedTest(name = "SIGSTOP after {0} synced moods, take over, SIGCONT")
+    @ValueSource(ints = {50, 130})
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aWorkerPausedPastItsLeaseAndResumedWritesNothingStale(int stopAfterSynced, ReferencePds pds)
+            throws Exception {
+        MongoDatabase db = MONGO.database();
+        List<TestUser> users = RealStack.seedUsers(db, pds, 2);
+        MongoMoodStore store = MongoMoodStore.builder(db).build();
+        MongoAccountDirectory accounts = MongoAccountDirectory.builder(db).build();
+        PdsAtprotoRepo repo = RealStack.repo(pds.url(), accounts).build();
+        for (TestUser u : users) {
+            RealStack.wipe(repo, u.did());
+        }
+
+        List<MoodId> posted = new ArrayList<>();
+        Map<UserId, Integer> postedBy = new HashMap<>();
+        Set<MoodId> deleted = new LinkedHashSet<>();
+        Set<MoodId> syncedByChild = new HashSet<>();
+        List<String> afterResume = new ArrayList<>();
+        Set<MoodId> changedWhileFrozen = new HashSet<>();
+        Map<MoodId, String> edits = new HashMap<>();
+        RecordingListener events = new RecordingListener();
+        int leftOver;
+        try (Child child = startChild(db.getName(), pds.url(), "sync", users)) {
+            String line;
+            while (!(line = child.next()).equals("POSTED-ALL")) {
+                String[] f = line.split(" ");
+                if (f[0].equals("POSTED")) {
+                    posted.add(MoodId.parse(f[1]));
+                    postedBy.merge(new UserId(f[2]), 1, Integer::sum);
+                } else if (f[0].equals("DELETED")) {
+                    deleted.add(MoodId.parse(f[1]));
+                }
+            }
+            int syncedLines = 0;
+            while (syncedLines < stopAfterSynced) {
+                line = child.next();
+                assertThat(line).as("the child drained before it was paused (else the test proves little)")
+                        .isNotEqualTo("DRAINED");
+                syncedLines += readLine(line, deleted, syncedByChild) ? 1 : 0;
+            }
+            signal(child, "STOP");
+            // what the child printed between our decision and the signal
+            Thread.sleep(200);
+            for (String rest; (rest = child.lines.poll()) != null; ) {
+                assertThat(rest).isNotIn("EOF", "DRAINED");
+                readLine(rest, deleted, syncedByChild);
+            }
+            leftOver = RealStack.pending(store).size();
+            assertThat(leftOver).as("work the paused child left pending").isPositive();
+            // Past the child's 3 s leases: its claims are free to take.
+            Thread.sleep(CHILD_LEASE.plusSeconds(1).toMillis());
+
+            try (MoodSyncService fresh = MoodSyncService.builder().store(store).repo(repo).accounts(accounts)
+                    .listener(events).mode(SyncMode.QUEUED).startWorker(false).batchSize(BATCH)
+                    .inlineTimeout(Duration.ofSeconds(1)).lease(Duration.ofSeconds(30))
+                    .backoff(Duration.ofMillis(100), Duration.ofSeconds(1)).instanceId("parent").build()) {
+                // Change moods the child may hold or have written: pending ones (in its frozen batch, or due) and
+                // synced ones alike. Its stale writes of them must be refused.
+                List<MoodId> live = posted.stream().filter(id -> !deleted.contains(id)).toList();
+                for (int i = 0; i < live.size(); i += 7) {
+                    MoodId id = live.get(i);
+                    if (i % 2 == 0) {
+                        String text = "edited by the parent while the child was frozen " + i;
+                        fresh.edit(id, text);
+                        edits.put(id, text);
+                    } else {
+                        fresh.delete(id);
+                        deleted.add(id);
+                    }
+                    changedWhileFrozen.add(id);
+                }
+                RealStack.drain(store, fresh::syncNow, WAIT);
+                assertThat(fresh.failed(java.util.Optional.empty())).as("nothing parked").isEmpty();
+                assertThat(events.synced()).as("the parent took over while the child was frozen").isPositive();
+                for (TestUser u : users) {
+                    RealStack.assertExactlyOnce(store, repo, u);
+                }
+
+                signal(child, "CONT");
+                while (!(line = child.next()).equals("DRAINED")) {
+                    afterResume.add(line);
+                    readLine(line, deleted, syncedByChild);
+                }
+                // The resumed child may have left work behind (a marker it put back): the parent drains again.
+                RealStack.drain(store, fresh::syncNow, WAIT);
+                assertThat(fresh.failed(java.util.Optional.empty())).as("nothing parked").isEmpty();
+            }
+        }
+        // What the resumed child reports as synced must be the current state: a write of the mood as it was when
+        // it froze (a create or the old text of a mood edited or deleted meanwhile) must be refused, never reported.
+        // (It may legitimately write a changed mood again: a completion that finds its token superseded puts a
+        // marker back, and the child's next pass writes the mood as it now is.)
+        // (A mood the resumed child deleted itself later is left out: its state moved on by the child's own hand.)
+        Set<String> deletedByResumedChild = new HashSet<>();
+        afterResume.stream().filter(l -> l.startsWith("DELETED ")).forEach(l -> deletedByResumedChild.add(
+                l.split(" ")[1]));
+        List<String> stale = new ArrayList<>();
+        for (String l : afterResume) {
+            String[] f = l.split(" ");
+            if (!f[0].equals("SYNCED") || !changedWhileFrozen.contains(MoodId.parse(f[1]))
+                    || deletedByResumedChild.contains(f[1])) {
+                continue;
+            }
+            Mood now = store.find(MoodId.parse(f[1])).orElseThrow();
+            boolean current = f[2].equals("DELETE") ? now.deleted()
+                    : f[3].equals("false") && Integer.toHexString(now.text().hashCode()).equals(f[4]);
+            if (!current) {
+                stale.add(l + " (now: deleted=" + now.deleted() + ", text=" + now.text() + ")");
+            }
+        }
+        assertThat(stale).as("the resumed child reported a stale write of a mood changed while it was frozen")
+                .isEmpty();
+
+        RealStack.assertAllStored(store, posted, deleted);
+        int live = 0;
+        for (TestUser u : users) {
+            assertThat(RealStack.moodsOf(store, u.user())).as("no mood lost or invented for %s", u.user())
+                    .hasSize(postedBy.get(u.user()));
+            live += RealStack.assertExactlyOnce(store, repo, u);
+        }
+        assertThat(live).as("live moods").isEqualTo(posted.size() - deleted.size());
+        for (Map.Entry<MoodId, String> e : edits.entrySet()) {
+            assertThat(store.find(e.getKey()).orElseThrow().text()).as("the parent's edit of %s stands", e.getKey())
+                    .isEqualTo(e.getValue());
+        }
+        System.out.printf("SIGSTOP after %d synced: %d moods left pending by the frozen child; the parent changed %d"
+                + " and wrote %d (%s); the resumed child printed %d lines (%d SYNCED) before draining%n",
+                stopAfterSynced, leftOver, changedWhileFrozen.size(), events.synced(), events, afterResume.size(),
+                afterResume.stream().filter(l -> l.startsWith("SYNCED ")).count());
+    }
+
+    /** Records a DELETED or SYNCED line; true for a SYNCED line. */
+    private static boolean readLine(String line, Set<MoodId> deleted, Set<MoodId> synced) {
+        String[] f = line.split(" ");
+        if (f[0].equals("DELETED")) {
+            deleted.add(MoodId.parse(f[1]));
+        } else if (f[0].equals("SYNCED")) {
+            synced.add(MoodId.parse(f[1]));
+            return true;
+        }
+        return false;
+    }
+
+    /** Sends a signal ({@code STOP}, {@code CONT}) to the child with {@code kill}. */
+    private static void signal(Child child, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(child.process.pid()))
+                .redirectErrorStream(true).start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).as("kill -%s returned", signal).isTrue();
+        assertThat(kill.exitValue()).as("kill -%s %d: %s", signal, child.process.pid(),
+                new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
     }
 
     private static Child startChild(String dbName, String pdsUrl, String phase, List<TestUser> users)
