@@ -61,7 +61,8 @@ class ServerErrorReasonTest {
 
     private SyncResult post(computer.aesthetic.moodsync.spi.AtprotoRepo repo) {
         try (MoodSyncService service = MoodSyncService.builder().store(InMemoryMoodStore.create()).repo(repo)
-                .accounts(accounts).startWorker(false).build()) {
+                .accounts(accounts).startWorker(false)
+                .inlineTimeout(java.time.Duration.ofSeconds(30)).build()) { // no timing here: a cold JVM under load is slow
             SyncResult result = service.post(ALICE, "x");
             assertThat(result.outcome()).isEqualTo(SyncResult.Outcome.PENDING);
             return result;

@@ -97,7 +97,7 @@ public class FollowerTest {
 
     MoodSyncService service(SyncMode mode) {
         MoodSyncService s = MoodSyncService.builder().store(store).repo(pds).accounts(accounts).mode(mode)
-                .startWorker(false).build();
+                .startWorker(false).inlineTimeout(Duration.ofSeconds(30)).build(); // a loaded machine is slow: no timing here
         closeables.add(s);
         return s;
     }
