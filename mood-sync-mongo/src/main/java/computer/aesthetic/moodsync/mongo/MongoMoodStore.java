@@ -108,7 +108,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Consistency and thread-safety</h2>
  * Instances are immutable and thread-safe, and many instances (in many processes) may share one collection: every
- * method is atomic on one document, work is claimed with {@code findOneAndUpdate}, no transactions are used. Write
+ * method is atomic on one document (a batch claim is one token-guarded {@code updateMany}, atomic per document),
+ * leases are judged by the server's clock ({@code $$NOW}), no transactions are used. Write
  * concern, read concern and read preference are those of the host's {@link MongoDatabase}; use the primary (the
  * default) for reads, or the store may read its own writes late. The store never creates a client of its own.
  *
