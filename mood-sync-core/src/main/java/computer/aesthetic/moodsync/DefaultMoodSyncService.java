@@ -939,6 +939,30 @@ final class DefaultMoodSyncService implements MoodSyncService {
             lock.unlock();
         }
         Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
+        // One store round trip for the batch where the store allows; if it fails, mood by mood, so one mood's
+        // failure is contained to that mood.
+        List<computer.aesthetic.moodsync.spi.Completion> completions = new ArrayList<>(fresh.size());
+        for (Mood m : fresh) {
+            completions.add(new computer.aesthetic.moodsync.spi.Completion(m.id(), m.pending().orElseThrow().token(),
+                    Optional.of(MoodRecords.rkeyFor(m.id())), Optional.of(MoodRecords.cidOf(m))));
+        }
+        computer.aesthetic.moodsync.spi.Completion.Results done = null;
+        try {
+            done = store.completeSyncAll(completions, owner, clock.instant());
+        } catch (RuntimeException e) {
+            LOG.debug("completing a batch of {} failed, completing mood by mood: {}", fresh.size(), e.toString());
+        }
+        if (done != null) {
+            for (Mood m : fresh) {
+                RuntimeException failure = done.failed().get(m.id());
+                if (failure != null) {
+                    contained(m, m.pending().orElseThrow(), owner, failure);
+                } else if (done.done().contains(m.id())) {
+                    recordSynced(m, SyncOp.CREATE, false, elapsed);
+                }
+            }
+            return List.of();
+        }
         for (Mood m : fresh) {
             PendingSync marker = m.pending().orElseThrow();
             try {

@@ -109,15 +109,16 @@ public final class SyncWorker implements AutoCloseable {
         // Work due as of {@code now} (the start of a drain), leased for a full lease from the time of this claim.
         Duration elapsed = Duration.between(now, service.clock().instant());
         Duration lease = elapsed.isNegative() ? service.lease() : service.lease().plus(elapsed);
+        Instant claimedAt = service.clock().instant();
         List<Mood> claimed = service.store().claimDue(new Claim(owner, now, lease, Optional.empty(), batchSize));
         if (claimed.isEmpty()) {
             return 0;
         }
-        process(claimed, owner);
+        process(claimed, owner, claimedAt);
         return claimed.size();
     }
 
-    private void process(List<Mood> claimed, String owner) {
+    private void process(List<Mood> claimed, String owner, Instant claimedAt) {
         UserId user = claimed.get(0).user();
         Optional<Account> account = service.accounts().findByUser(user);
         if (account.isEmpty()) {
@@ -158,7 +159,7 @@ public final class SyncWorker implements AutoCloseable {
         LegacyRecords legacy = new LegacyRecords(service.repo(), account.get().did());
         for (Mood m : singles) {
             try {
-                Optional<Mood> held = renewIfHalfSpent(m, owner);
+                Optional<Mood> held = renewIfHalfSpent(m, owner, claimedAt);
                 if (held.isPresent()) {
                     service.write(held.get(), account.get(), owner, false, legacy);
                 }
@@ -172,12 +173,13 @@ public final class SyncWorker implements AutoCloseable {
 
     /**
      * Renews the lease on a claimed mood when half of it is spent (a long batch against a slow PDS), so no other
-     * instance takes the work over while this one still writes it. Returns empty when the lease was lost.
+     * instance takes the work over while this one still writes it. Returns empty when the lease was lost. The time
+     * spent is measured on this instance's clock from just before the claim: the lease's expiry is in the store's
+     * time, which this clock may disagree with.
      */
-    private Optional<Mood> renewIfHalfSpent(Mood m, String owner) {
+    private Optional<Mood> renewIfHalfSpent(Mood m, String owner, Instant claimedAt) {
         Instant now = service.clock().instant();
-        Instant until = m.pending().orElseThrow().leaseUntil().orElse(now);
-        if (Duration.between(now, until).compareTo(service.lease().dividedBy(2)) > 0) {
+        if (Duration.between(claimedAt, now).compareTo(service.lease().dividedBy(2)) < 0) {
             return Optional.of(m);
         }
         Optional<Mood> renewed = service.store().tryLease(m.id(), owner, now, now.plus(service.lease()));

@@ -55,6 +55,24 @@ public class FencedWriteTest {
         return InMemoryMoodStore.create();
     }
 
+    /**
+     * Returns the lease the instances take; a store judging leases by a real server's clock needs a short one.
+     *
+     * @return the lease
+     */
+    protected Duration lease() {
+        return LEASE;
+    }
+
+    /**
+     * Lets the lease taken a moment ago run out: for the store (which judges leases by its own clock) and for the
+     * instances' clocks. The in-memory store made by {@link #newStore()} judges by the callers' clock, so moving
+     * that is enough; a store on a real server waits too.
+     */
+    protected void leaseRunsOut() {
+        clock.advance(lease().plusSeconds(1));
+    }
+
     @BeforeEach
     void accounts() {
         store = newStore();
@@ -70,7 +88,7 @@ public class FencedWriteTest {
     MoodSyncService instance(String name, SyncMode mode, Clock instanceClock) {
         MoodSyncService s = MoodSyncService.builder().store(store).repo(pds).accounts(accounts).clock(instanceClock)
                 .mode(mode).startWorker(false).maxAttempts(5).backoff(Duration.ofMillis(100), Duration.ofSeconds(1))
-                .lease(LEASE).inlineTimeout(Duration.ofSeconds(5)).instanceId(name).build();
+                .lease(lease()).inlineTimeout(lease().dividedBy(6)).instanceId(name).build();
         services.add(s);
         return s;
     }
@@ -105,7 +123,7 @@ public class FencedWriteTest {
         Future<Integer> stalled = background.submit(a::syncNow);
         assertThat(stall.awaitHeld(1, Duration.ofSeconds(5))).isTrue();
 
-        clock.advance(LEASE.plusSeconds(1)); // A's lease runs out while its put hangs
+        leaseRunsOut(); // A's lease runs out while its put hangs
         assertThat(b.edit(id, "v2").outcome()).isEqualTo(SyncResult.Outcome.SYNCED);
         stall.release();
         stalled.get(5, TimeUnit.SECONDS);
@@ -127,7 +145,7 @@ public class FencedWriteTest {
         InMemoryAtprotoRepo.Stall stall = pds.stallNext(1, PUT_RECORD);
         Future<Integer> stalled = background.submit(a::syncNow);
         assertThat(stall.awaitHeld(1, Duration.ofSeconds(5))).isTrue();
-        clock.advance(LEASE.plusSeconds(1));
+        leaseRunsOut();
         b.edit(id, "v2");
         stall.release();
         stalled.get(5, TimeUnit.SECONDS);
@@ -138,7 +156,7 @@ public class FencedWriteTest {
     @Test
     void aClockRunningALeaseAheadCannotMakeAnOlderWriteWin() throws Exception {
         MoodSyncService a = instance("A", SyncMode.QUEUED, clock);
-        MoodSyncService ahead = instance("B", SyncMode.INLINE, clock.skewed(LEASE.plusSeconds(5)));
+        MoodSyncService ahead = instance("B", SyncMode.INLINE, clock.skewed(lease().plusSeconds(5)));
         MoodId id = ahead.post(ALICE, "v0").moodId();
         a.edit(id, "v1");
         InMemoryAtprotoRepo.Stall stall = pds.stallNext(1, PUT_RECORD);
@@ -163,7 +181,7 @@ public class FencedWriteTest {
         InMemoryAtprotoRepo.Stall stall = pds.stallNext(1, APPLY_WRITES);
         Future<Integer> frozen = background.submit(a::syncNow);
         assertThat(stall.awaitHeld(1, Duration.ofSeconds(5))).isTrue();
-        clock.advance(LEASE.plusSeconds(1));
+        leaseRunsOut();
         assertThat(b.delete(gone).outcome()).isEqualTo(SyncResult.Outcome.SYNCED); // nothing on the PDS yet
         stall.release();
         frozen.get(5, TimeUnit.SECONDS); // the batch lands: "gone" is back on the PDS for a moment
@@ -184,7 +202,7 @@ public class FencedWriteTest {
         InMemoryAtprotoRepo.Stall stall = pds.stallNext(1, InMemoryAtprotoRepo.DELETE_RECORD);
         Future<Integer> stalled = background.submit(a::syncNow);
         assertThat(stall.awaitHeld(1, Duration.ofSeconds(5))).isTrue();
-        clock.advance(LEASE.plusSeconds(1));
+        leaseRunsOut();
         b.undelete(id);
         b.edit(id, "alive again");
         stall.release();
@@ -205,7 +223,7 @@ public class FencedWriteTest {
         InMemoryAtprotoRepo.Stall stall = pds.stallNext(1, PUT_RECORD);
         Future<Integer> stalled = background.submit(a::syncNow);
         assertThat(stall.awaitHeld(1, Duration.ofSeconds(5))).isTrue();
-        clock.advance(LEASE.plusSeconds(1));
+        leaseRunsOut();
         b.edit(id, "v0");
         stall.release();
         stalled.get(5, TimeUnit.SECONDS);

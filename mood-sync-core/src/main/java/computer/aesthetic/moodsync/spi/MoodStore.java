@@ -21,6 +21,12 @@ import java.util.stream.Stream;
  *   <li>A writer writes a mood to the PDS only while it holds the mood's lease ({@link #claimDue} or
  *       {@link #tryLease}); {@link #change} keeps a held lease, and only completing or rescheduling releases it.
  *       Together this keeps one writer per mood across app instances.</li>
+ *   <li>Leases are judged by ONE clock, the store's (the database server's time in MongoDB): a lease taken for a
+ *       duration {@code d} runs until the store's time plus {@code d}, and is live while the store's time is before
+ *       that, whatever the callers' clocks say. So app instances whose clocks disagree never take each other's live
+ *       leases. The times callers pass ({@code now}) only decide which work is due ({@code nextAttemptAt <= now});
+ *       the {@code leaseUntil} of a returned marker is in the store's time, so callers must not compare it with
+ *       their own clocks.</li>
  *   <li>Record keys are unique across moods: linking a second mood to the same {@code rkey} is a
  *       {@link computer.aesthetic.moodsync.StoreConflictException}.</li>
  *   <li>Failures are {@link computer.aesthetic.moodsync.StoreException}s naming the operation.</li>
@@ -142,12 +148,14 @@ public interface MoodStore {
 
     /**
      * Takes the lease on a mood's marker for an immediate write, whether or not the work is due: succeeds when the
-     * mood has a marker that is not parked and whose lease is free, expired, or already {@code owner}'s.
+     * mood has a marker that is not parked and whose lease is free, expired, or already {@code owner}'s. Expiry is
+     * judged, and the new lease's expiry set, by the store's clock: the lease runs {@code until - now} from the
+     * store's time.
      *
      * @param id the mood
      * @param owner the writer's id
-     * @param now the current time
-     * @param until the lease's expiry
+     * @param now the current time by the caller's clock
+     * @param until the lease's expiry by the caller's clock (only {@code until - now}, the length, is used)
      * @return the mood with the lease, or empty when there is no marker or another writer holds it
      */
     Optional<Mood> tryLease(MoodId id, String owner, Instant now, Instant until);
@@ -206,6 +214,35 @@ public interface MoodStore {
     }
 
     /**
+     * Records several successful PDS writes at once (a worker's batch), with exactly the effect of the fenced
+     * {@link #completeSync(MoodId, long, String, Optional, Optional, Instant)} on each: a write whose marker moved
+     * on is never reported as done, and a marker is put back where none is left. An implementation may, when some
+     * of the writes were superseded, report as not done a write it did record (its mood then gets a marker back and
+     * is written once more); it never reports as done a write it did not record. The default calls
+     * {@code completeSync} for each.
+     *
+     * @param writes the writes, at most one per mood
+     * @param owner the writer that made them
+     * @param now the due time of a marker put back
+     * @return the moods done (marker removed), and those whose completion failed with the failure (a
+     *     {@link computer.aesthetic.moodsync.StoreException} for a store failure); the rest were superseded
+     */
+    default Completion.Results completeSyncAll(List<Completion> writes, String owner, Instant now) {
+        java.util.Set<MoodId> done = new java.util.HashSet<>();
+        java.util.Map<MoodId, RuntimeException> failed = new java.util.HashMap<>();
+        for (Completion c : writes) {
+            try {
+                if (completeSync(c.id(), c.token(), owner, c.rkey(), c.cid(), now)) {
+                    done.add(c.id());
+                }
+            } catch (RuntimeException e) {
+                failed.put(c.id(), e);
+            }
+        }
+        return new Completion.Results(done, failed);
+    }
+
+    /**
      * Records a failed attempt of marker {@code token}: sets attempts, next attempt time and last error, releases
      * the lease, and parks the work when {@code park} is true. Acts only while the marker still has {@code token}
      * and its lease is {@code owner}'s or free: a writer that reports after its lease expired and another took
@@ -235,9 +272,9 @@ public interface MoodStore {
     Mood setPending(MoodId id, computer.aesthetic.moodsync.PendingSync marker);
 
     /**
-     * Claims due work with a lease: moods whose marker is due ({@code nextAttemptAt <= now}, not parked, no live
-     * lease), oldest due first, each claimed atomically ({@code findOneAndUpdate} in MongoDB) so two workers never
-     * get the same mood. When {@code claim.user()} is empty, the first mood found decides the user and the rest of
+     * Claims due work with a lease: moods whose marker is due ({@code nextAttemptAt <= claim.now()}, not parked, no
+     * lease live by the store's clock), oldest due first, each claimed atomically so two workers never get the same
+     * mood; the lease runs {@code claim.lease()} from the store's time. When {@code claim.user()} is empty, the first mood found decides the user and the rest of
      * the claim is taken from that user's work only.
      *
      * @param claim the request
@@ -308,15 +345,16 @@ public interface MoodStore {
      * Fences a user for erasure: places a tombstone (kept if one is there, with its first time) that the sync service
      * checks before and after every post and change of the user's moods, refusing them with
      * {@link computer.aesthetic.moodsync.UserErasedException}; and removes the pending marker of every mood of the
-     * user whose lease is free or expired at {@code now}, so no writer can claim it any more. Markers whose lease is
+     * user whose lease is free or expired (by the store's clock), so no writer can claim it any more. Markers whose lease is
      * live are left: their writer is still at work. Idempotent: call it again until it reports no live lease.
      *
      * <p>The default implementation throws {@link UnsupportedOperationException}: a store without tombstones cannot
      * make an erasure final (erase then says so in its receipt).
      *
      * @param user the user
-     * @param now the current time, for judging leases
-     * @return the latest expiry of the live leases left on the user's moods, or empty when no writer holds one
+     * @param now the current time by the caller's clock (the tombstone's time; leases are judged by the store's)
+     * @return the latest expiry of the live leases left on the user's moods (in the store's time), or empty when no
+     *     writer holds one
      * @throws UnsupportedOperationException if the store has no tombstones
      */
     default Optional<Instant> fenceUser(UserId user, Instant now) {

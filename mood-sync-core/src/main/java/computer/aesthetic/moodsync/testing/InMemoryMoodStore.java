@@ -13,6 +13,7 @@ import computer.aesthetic.moodsync.spi.MalformedMood;
 import computer.aesthetic.moodsync.spi.MoodChange;
 import computer.aesthetic.moodsync.spi.MoodStore;
 import computer.aesthetic.moodsync.syntax.RecordKey;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -90,16 +91,46 @@ public final class InMemoryMoodStore implements MoodStore {
     /** Account holds by user; guarded by {@link #lock}. */
     private final Map<UserId, computer.aesthetic.moodsync.spi.AccountHold> holds = new HashMap<>();
 
-    private InMemoryMoodStore() {
+    /** The server's clock, which judges leases; null when the callers' times judge them (see {@link #create()}). */
+    private final java.time.Clock serverClock;
+
+    private InMemoryMoodStore(java.time.Clock serverClock) {
+        this.serverClock = serverClock;
     }
 
     /**
-     * Creates an empty store.
+     * Creates an empty store that judges leases by the time each caller passes ({@code claim.now()}, {@code now}),
+     * as if every app instance and the database shared one clock. Enough for tests with one clock; to model
+     * instances whose clocks disagree, use {@link #create(java.time.Clock)}.
      *
      * @return the store
      */
     public static InMemoryMoodStore create() {
-        return new InMemoryMoodStore();
+        return new InMemoryMoodStore(null);
+    }
+
+    /**
+     * Creates an empty store that judges leases by its own clock, as {@code MongoMoodStore} judges them by the
+     * database server's: a lease taken for {@code d} runs until {@code serverClock.instant() + d}, and is live
+     * while {@code serverClock} reads before that, whatever the callers' clocks say. The callers' times only decide
+     * which work is due ({@code nextAttemptAt <= now}).
+     *
+     * @param serverClock the database server's clock (for example a {@link TestClock} the instances' skewed views
+     *     are taken from)
+     * @return the store
+     */
+    public static InMemoryMoodStore create(java.time.Clock serverClock) {
+        return new InMemoryMoodStore(Objects.requireNonNull(serverClock, "serverClock"));
+    }
+
+    /** The time that judges leases: the server clock's, or the caller's when the store has none. */
+    private Instant leaseNow(Instant callerNow) {
+        return serverClock == null ? callerNow : serverClock.instant();
+    }
+
+    /** Work claimable at {@code now} (due by the caller's time) when leases are judged at {@code leaseNow}. */
+    private static boolean claimable(PendingSync p, Instant now, Instant leaseNow) {
+        return !p.failed() && !p.nextAttemptAt().isAfter(now) && !p.isLeased(leaseNow);
     }
 
     // ---- test helpers --------------------------------------------------------------------------------------------
@@ -320,10 +351,11 @@ public final class InMemoryMoodStore implements MoodStore {
                 return Optional.empty();
             }
             PendingSync p = old.pending().get();
-            if (p.failed() || (p.isLeased(now) && !p.leaseOwner().get().equals(owner))) {
+            Instant leaseNow = leaseNow(now);
+            if (p.failed() || (p.isLeased(leaseNow) && !p.leaseOwner().get().equals(owner))) {
                 return Optional.empty();
             }
-            Mood leased = old.withPending(Optional.of(p.leasedTo(owner, until)));
+            Mood leased = old.withPending(Optional.of(p.leasedTo(owner, leaseNow.plus(Duration.between(now, until)))));
             put(old, leased);
             return Optional.of(leased);
         });
@@ -434,17 +466,18 @@ public final class InMemoryMoodStore implements MoodStore {
     }
 
     /**
-     * {@inheritDoc} Moods due at the same time are taken in ascending id order. The lease runs until
-     * {@code claim.now() + claim.lease()}.
+     * {@inheritDoc} Moods due at the same time are taken in ascending id order. The lease runs {@code claim.lease()} from the
+     * store's time (see {@link #create(java.time.Clock)}; {@code claim.now()} for a store created without a clock).
      */
     @Override
     public List<Mood> claimDue(Claim claim) {
         Objects.requireNonNull(claim, "claim");
         return run("claimDue", () -> {
             Instant now = claim.now();
-            Instant until = now.plus(claim.lease());
-            // Leases seen expired make their moods candidates again (isDue below still checks each against now).
-            while (!leased.isEmpty() && !leased.first().due().isAfter(now)) {
+            Instant leaseNow = leaseNow(now);
+            Instant until = leaseNow.plus(claim.lease());
+            // Leases seen expired make their moods candidates again (claimable below still checks each).
+            while (!leased.isEmpty() && !leased.first().due().isAfter(leaseNow)) {
                 DueKey expired = leased.pollFirst();
                 leasedKeys.remove(expired.id());
                 Mood m = moods.get(expired.id());
@@ -452,7 +485,7 @@ public final class InMemoryMoodStore implements MoodStore {
             }
             Optional<UserId> user = claim.user();
             if (user.isEmpty()) {
-                user = firstDue(ready, now).map(Mood::user);
+                user = firstDue(ready, now, leaseNow).map(Mood::user);
             }
             List<Mood> due = new ArrayList<>();
             TreeSet<DueKey> candidates = user.map(readyByUser::get).orElse(null);
@@ -462,7 +495,7 @@ public final class InMemoryMoodStore implements MoodStore {
                         break;
                     }
                     Mood m = moods.get(key.id());
-                    if (m.pending().get().isDue(now)) {
+                    if (claimable(m.pending().get(), now, leaseNow)) {
                         due.add(m);
                     }
                 }
@@ -545,7 +578,7 @@ public final class InMemoryMoodStore implements MoodStore {
                 if (marker.isEmpty()) {
                     continue;
                 }
-                if (marker.get().isLeased(now)) {
+                if (marker.get().isLeased(leaseNow(now))) {
                     Instant until = marker.get().leaseUntil().orElseThrow();
                     latest = latest == null || until.isAfter(latest) ? until : latest;
                 } else {
@@ -711,13 +744,13 @@ public final class InMemoryMoodStore implements MoodStore {
     }
 
     /** Returns the first mood of {@code candidates} that is due at {@code now}. */
-    private Optional<Mood> firstDue(TreeSet<DueKey> candidates, Instant now) {
+    private Optional<Mood> firstDue(TreeSet<DueKey> candidates, Instant now, Instant leaseNow) {
         for (DueKey key : candidates) {
             if (key.due().isAfter(now)) {
                 break;
             }
             Mood m = moods.get(key.id());
-            if (m.pending().get().isDue(now)) {
+            if (claimable(m.pending().get(), now, leaseNow)) {
                 return Optional.of(m);
             }
         }

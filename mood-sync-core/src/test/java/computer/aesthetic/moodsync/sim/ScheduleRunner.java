@@ -1,6 +1,7 @@
 package computer.aesthetic.moodsync.sim;
 
 import computer.aesthetic.moodsync.spi.MoodStore;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -46,11 +47,31 @@ public final class ScheduleRunner {
      * @throws AssertionError with the shortest failing schedule
      */
     public static void runAndAssert(String name, Supplier<MoodStore> stores, int defaultCount) {
+        Objects.requireNonNull(stores, "stores");
+        runAndAssert(name, clock -> stores.get(), defaultCount, java.time.Duration.ofSeconds(30),
+                java.time.Duration.ZERO);
+    }
+
+    /**
+     * Runs the schedules, with stores that judge leases by a clock of their own, and throws when one fails.
+     *
+     * @param name names the store in the output
+     * @param stores makes a fresh, empty store per schedule, given the schedule's base clock (see
+     *     {@link ScheduleSimulator#ScheduleSimulator(java.util.function.Function, Set, int, java.time.Duration,
+     *     java.time.Duration, java.time.Duration)})
+     * @param defaultCount how many schedules unless {@code moodsync.sim.count} says otherwise
+     * @param lease the instances' lease
+     * @param realLeaseWait real time to wait for leases to run out while draining (zero for a fake store)
+     * @throws AssertionError with the shortest failing schedule
+     */
+    public static void runAndAssert(String name, java.util.function.Function<java.time.Clock, MoodStore> stores,
+            int defaultCount, java.time.Duration lease, java.time.Duration realLeaseWait) {
         Set<ScheduleSimulator.Kind> kinds = ScheduleSimulator.Kind.parse(System.getProperty("moodsync.sim.kinds",
                 DEFAULT_KINDS));
         int steps = Integer.getInteger("moodsync.sim.steps", DEFAULT_STEPS);
         boolean strict = Boolean.getBoolean("moodsync.sim.strict");
-        ScheduleSimulator sim = new ScheduleSimulator(stores, kinds, steps);
+        ScheduleSimulator sim = new ScheduleSimulator(stores, kinds, steps, lease, java.time.Duration.ofMillis(25),
+                realLeaseWait);
         String replay = System.getProperty("moodsync.sim.seed");
         if (replay != null && !replay.isBlank()) {
             ScheduleSimulator.Outcome o = sim.run(Long.parseLong(replay.trim()));

@@ -198,11 +198,14 @@ public final class ScheduleSimulator {
         InMemoryAtprotoRepo.DELETE_RECORD, InMemoryAtprotoRepo.APPLY_WRITES, InMemoryAtprotoRepo.LIST_RECORDS,
         InMemoryAtprotoRepo.GET_RECORD};
 
-    private final Supplier<MoodStore> stores;
+    /** Makes a schedule's store, given the schedule's base clock (the fake "database server's" clock). */
+    private final java.util.function.Function<java.time.Clock, MoodStore> stores;
     private final Set<Kind> kinds;
     private final int stepCount;
     private final Duration lease;
     private final Duration inlineTimeout;
+    /** Real time to wait past a lease when the store judges leases by a real server's clock; zero otherwise. */
+    private final Duration realLeaseWait;
     private java.util.function.BiConsumer<InMemoryAtprotoRepo, MoodStore> tamper = (pds, store) -> {
     };
 
@@ -218,7 +221,26 @@ public final class ScheduleSimulator {
     }
 
     ScheduleSimulator(Supplier<MoodStore> stores, Set<Kind> kinds, int steps, Duration lease, Duration inlineTimeout) {
+        this(clock -> stores.get(), kinds, steps, lease, inlineTimeout, Duration.ZERO);
+        Objects.requireNonNull(stores, "stores");
+    }
+
+    /**
+     * Creates a simulator whose stores judge leases by a clock of their own.
+     *
+     * @param stores makes a fresh, empty store for each schedule, given the schedule's base clock (the one the
+     *     instances' clocks are skewed views of): an in-memory store takes it as the database server's clock
+     * @param kinds the enabled kinds of faults and operations
+     * @param steps how many random steps a schedule has
+     * @param lease the instances' lease
+     * @param inlineTimeout the instances' inline timeout
+     * @param realLeaseWait real time waited (beyond moving the test clocks) whenever the drain lets every lease run
+     *     out: a lease on a real server (MongoDB's {@code $$NOW}) only ends in real time; zero for a fake store
+     */
+    public ScheduleSimulator(java.util.function.Function<java.time.Clock, MoodStore> stores, Set<Kind> kinds,
+            int steps, Duration lease, Duration inlineTimeout, Duration realLeaseWait) {
         this.stores = Objects.requireNonNull(stores, "stores");
+        this.realLeaseWait = Objects.requireNonNull(realLeaseWait, "realLeaseWait");
         this.kinds = kinds.isEmpty() ? EnumSet.noneOf(Kind.class) : EnumSet.copyOf(kinds);
         this.stepCount = steps;
         this.lease = lease;
@@ -446,7 +468,7 @@ public final class ScheduleSimulator {
         final int steps;
         final Random rnd;
         final TestClock base = TestClock.at(START);
-        final MoodStore store = stores.get();
+        final MoodStore store = stores.apply(base);
         final InMemoryAtprotoRepo pds = InMemoryAtprotoRepo.builder().clock(base).build();
         final InMemoryAccountDirectory accounts = InMemoryAccountDirectory.create();
         final TrackedPool pool = new TrackedPool();
@@ -907,10 +929,23 @@ public final class ScheduleSimulator {
             drainAll();
         }
 
+        void waitForRealLeases() {
+            if (realLeaseWait.isZero()) {
+                return;
+            }
+            try {
+                Thread.sleep(realLeaseWait.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                violations.add("interrupted while waiting for leases to run out");
+            }
+        }
+
         /** Moves past every lease, on every clock, and drains every live instance until nothing is pending. */
         void drainAll() {
             long maxSkew = instances.stream().mapToLong(i -> Math.abs(i.clock.skew().toMillis())).max().orElse(0);
             base.advance(lease.plusMillis(2 * maxSkew + 1000));
+            waitForRealLeases();
             for (int round = 0; round < 5; round++) {
                 for (Instance i : instances) {
                     try {
@@ -928,6 +963,7 @@ public final class ScheduleSimulator {
                     break;
                 }
                 base.advance(lease.plusMillis(2 * maxSkew + 1000)); // a lease left behind by a crashed writer
+                waitForRealLeases();
             }
         }
 

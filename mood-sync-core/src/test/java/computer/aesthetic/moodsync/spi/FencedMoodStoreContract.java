@@ -13,6 +13,7 @@ import computer.aesthetic.moodsync.syntax.RecordKey;
 import computer.aesthetic.moodsync.syntax.Tid;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -158,5 +159,59 @@ public abstract class FencedMoodStoreContract {
     @Test
     void completeSyncOfAMissingMoodIsFalse() {
         assertThat(store.completeSync(id(), 1, "w", Optional.of(rkey()), Optional.of(C1), T0)).isFalse();
+    }
+
+    // ---- completeSyncAll (a worker's batch, issue 15) ------------------------------------------------------------
+
+    @Test
+    void completeSyncAllRecordsEveryCurrentWrite() {
+        Mood a = posted();
+        Mood b = posted();
+        RecordKey ka = rkey();
+        RecordKey kb = rkey();
+        Completion.Results r = store.completeSyncAll(List.of(
+                new Completion(a.id(), token(a.id()), Optional.of(ka), Optional.of(C1)),
+                new Completion(b.id(), token(b.id()), Optional.of(kb), Optional.of(C2))), "w", T0);
+        assertThat(r.done()).containsExactlyInAnyOrder(a.id(), b.id());
+        assertThat(r.failed()).isEmpty();
+        Mood afterA = store.find(a.id()).orElseThrow();
+        assertThat(afterA.pending()).isEmpty();
+        assertThat(afterA.rkey()).contains(ka);
+        assertThat(afterA.recordCid()).contains(C1);
+        assertThat(store.find(b.id()).orElseThrow().recordCid()).contains(C2);
+    }
+
+    @Test
+    void completeSyncAllNeverReportsASupersededWriteAndPutsMarkersBack() {
+        Mood current = posted();
+        Mood edited = posted();
+        Mood completedByAnother = posted();
+        long editedOld = token(edited.id());
+        store.tryLease(edited.id(), "w", T0, T0.plus(Duration.ofMinutes(1)));
+        store.setPending(edited.id(), PendingSync.start(SyncOp.UPDATE, T0)); // edited while the batch was in flight
+        long newer = token(edited.id());
+        long staleToken = token(completedByAnother.id());
+        store.setPending(completedByAnother.id(), PendingSync.start(SyncOp.UPDATE, T0));
+        RecordKey kc = rkey();
+        store.completeSync(completedByAnother.id(), token(completedByAnother.id()), "b", Optional.of(kc),
+                Optional.of(C2), T0);
+        Instant now = T0.plusSeconds(5);
+        Completion.Results r = store.completeSyncAll(List.of(
+                new Completion(current.id(), token(current.id()), Optional.of(rkey()), Optional.of(C1)),
+                new Completion(edited.id(), editedOld, Optional.of(rkey()), Optional.of(C1)),
+                new Completion(completedByAnother.id(), staleToken, Optional.of(kc), Optional.of(C1))), "w", now);
+        assertThat(r.done()).doesNotContain(edited.id(), completedByAnother.id());
+        assertThat(r.failed()).isEmpty();
+        // the newer marker stays, its lease (this writer's) released
+        PendingSync e = store.find(edited.id()).orElseThrow().pending().orElseThrow();
+        assertThat(e.token()).isEqualTo(newer);
+        assertThat(e.leaseOwner()).isEmpty();
+        // no marker was left: one is put back, so the current state is written again
+        Mood c = store.find(completedByAnother.id()).orElseThrow();
+        assertThat(c.pending()).isPresent();
+        assertThat(c.recordCid()).contains(C2);
+        // a write reported done was recorded; one recorded but not reported gets a marker back
+        Mood cur = store.find(current.id()).orElseThrow();
+        assertThat(r.done().contains(current.id()) ? cur.pending().isEmpty() : cur.pending().isPresent()).isTrue();
     }
 }

@@ -36,7 +36,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The contract of {@link MoodStore}, as its Javadoc states it. Every implementation subclasses this class and
- * supplies {@link #newStore()}; the tests pass explicit times, so no clock is needed.
+ * supplies {@link #newStore()}; the tests pass explicit times as the callers' clocks. Leases are judged by the
+ * store's own clock (the database server's), which the tests move with {@link #passStoreTime}.
  *
  * <p>Published in the core test-jar. Subclasses may add their own tests.
  */
@@ -52,6 +53,10 @@ public abstract class MoodStoreContract {
 
     private static final AtomicInteger COUNTER = new AtomicInteger();
     private static final Duration HOUR = Duration.ofHours(1);
+    /** A lease short enough to let it expire by {@link #passStoreTime} in a test. */
+    protected static final Duration SHORT_LEASE = Duration.ofMillis(300);
+    /** More than {@link #SHORT_LEASE}. */
+    protected static final Duration PAST_SHORT_LEASE = Duration.ofMillis(450);
 
     /** The store under test, fresh for each test. */
     protected MoodStore store;
@@ -62,6 +67,21 @@ public abstract class MoodStoreContract {
      * @return the store
      */
     protected abstract MoodStore newStore();
+
+    /**
+     * Lets the store's clock (the one that judges leases) move forward by at least {@code d}. The default sleeps,
+     * for a store whose clock is a real server's; a fake with a test clock advances it.
+     *
+     * @param d how far
+     */
+    protected void passStoreTime(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
 
     @BeforeEach
     void createStore() {
@@ -448,8 +468,9 @@ public abstract class MoodStoreContract {
         store.insert(m);
         long token = m.pending().orElseThrow().token();
         Instant now = T0.plus(HOUR);
-        assertThat(store.claimDue(claim("w1", now, Optional.empty(), 10))).hasSize(1);
+        assertThat(store.claimDue(new Claim("w1", now, SHORT_LEASE, Optional.empty(), 10))).hasSize(1);
         // w1's lease expires; w2 takes the same work over
+        passStoreTime(PAST_SHORT_LEASE);
         Instant later = now.plus(HOUR);
         assertThat(store.claimDue(claim("w2", later, Optional.empty(), 10))).hasSize(1);
         assertThat(store.reschedule(m.id(), token, "w1", 1, later.plus(HOUR), "late", false)).isFalse();
@@ -563,7 +584,8 @@ public abstract class MoodStoreContract {
         Mood m = posted(ALICE, 0);
         store.insert(m);
         Instant now = T0.plusSeconds(1);
-        assertThat(store.claimDue(claim("w1", now, Optional.empty(), 1))).hasSize(1);
+        List<Mood> claimed = store.claimDue(claim("w1", now, Optional.empty(), 1));
+        assertThat(claimed).hasSize(1);
 
         PendingSync edit = new PendingSync(SyncOp.UPDATE, 99, 0, now, Optional.empty(), Optional.of("ignored"),
                 Optional.of(now.plusSeconds(1)), false);
@@ -572,7 +594,7 @@ public abstract class MoodStoreContract {
         assertThat(p.token()).isEqualTo(99);
         assertThat(p.op()).isEqualTo(SyncOp.UPDATE);
         assertThat(p.leaseOwner()).contains("w1");
-        assertThat(p.leaseUntil()).contains(now.plus(HOUR).truncatedTo(ChronoUnit.MILLIS));
+        assertThat(p.leaseUntil()).isPresent().isEqualTo(claimed.get(0).pending().orElseThrow().leaseUntil());
         assertThat(get(m.id())).isEqualTo(after);
         assertThat(store.claimDue(claim("w2", now.plusSeconds(2), Optional.empty(), 10))).isEmpty();
     }
@@ -592,32 +614,34 @@ public abstract class MoodStoreContract {
     void tryLeaseTakesWorkThatIsNotDueYet() {
         Mood m = posted(ALICE, 100);
         store.insert(m);
-        Instant until = T0.plusSeconds(200);
-        Optional<Mood> leased = store.tryLease(m.id(), "w1", T0, until);
+        Optional<Mood> leased = store.tryLease(m.id(), "w1", T0, T0.plus(SHORT_LEASE));
         assertThat(leased).isPresent();
         PendingSync p = leased.get().pending().orElseThrow();
         assertThat(p.leaseOwner()).contains("w1");
-        assertThat(p.leaseUntil()).contains(until.truncatedTo(ChronoUnit.MILLIS));
+        assertThat(p.leaseUntil()).isPresent();
         assertThat(p.token()).isEqualTo(m.pending().orElseThrow().token());
         assertThat(get(m.id())).isEqualTo(leased.get());
         assertThat(store.claimDue(claim("w2", T0.plusSeconds(101), Optional.empty(), 10))).isEmpty();
-        assertThat(store.claimDue(claim("w2", T0.plusSeconds(201), Optional.empty(), 10))).hasSize(1);
+        passStoreTime(PAST_SHORT_LEASE);
+        assertThat(store.claimDue(claim("w2", T0.plusSeconds(101), Optional.empty(), 10))).hasSize(1);
     }
 
     @Test
     void tryLeaseFailsWhileAnotherWriterHoldsTheLeaseAndSucceedsForTheHolder() {
         Mood m = posted(ALICE, 0);
         store.insert(m);
-        assertThat(store.tryLease(m.id(), "w1", T0, T0.plusSeconds(60))).isPresent();
-        assertThat(store.tryLease(m.id(), "w2", T0.plusSeconds(30), T0.plusSeconds(90))).isEmpty();
+        Instant first = store.tryLease(m.id(), "w1", T0, T0.plus(SHORT_LEASE)).orElseThrow().pending().orElseThrow()
+                .leaseUntil().orElseThrow();
+        // w2's clock runs an hour ahead: the store's clock still says w1's lease is live
+        assertThat(store.tryLease(m.id(), "w2", T0.plus(HOUR), T0.plus(HOUR).plus(SHORT_LEASE))).isEmpty();
         assertThat(get(m.id()).pending().orElseThrow().leaseOwner()).contains("w1");
 
-        Optional<Mood> renewed = store.tryLease(m.id(), "w1", T0.plusSeconds(30), T0.plusSeconds(90));
+        Optional<Mood> renewed = store.tryLease(m.id(), "w1", T0.plusSeconds(30), T0.plusSeconds(30).plus(SHORT_LEASE));
         assertThat(renewed).isPresent();
-        assertThat(renewed.get().pending().orElseThrow().leaseUntil())
-                .contains(T0.plusSeconds(90).truncatedTo(ChronoUnit.MILLIS));
+        assertThat(renewed.get().pending().orElseThrow().leaseUntil().orElseThrow()).isAfterOrEqualTo(first);
 
-        Optional<Mood> taken = store.tryLease(m.id(), "w2", T0.plusSeconds(91), T0.plusSeconds(150));
+        passStoreTime(PAST_SHORT_LEASE);
+        Optional<Mood> taken = store.tryLease(m.id(), "w2", T0.plusSeconds(31), T0.plusSeconds(90));
         assertThat(taken).isPresent();
         assertThat(taken.get().pending().orElseThrow().leaseOwner()).contains("w2");
     }
@@ -706,8 +730,7 @@ public abstract class MoodStoreContract {
         for (Mood m : claimed) {
             PendingSync p = m.pending().orElseThrow();
             assertThat(p.leaseOwner()).contains("worker-1");
-            assertThat(p.leaseUntil()).contains(now.plus(Duration.ofMinutes(5)).truncatedTo(
-                    ChronoUnit.MILLIS));
+            assertThat(p.leaseUntil()).isPresent();
             assertThat(get(m.id())).isEqualTo(m);
         }
         assertThat(claimed.get(0).pending().orElseThrow().token()).isEqualTo(b.pending().orElseThrow().token());
@@ -745,6 +768,28 @@ public abstract class MoodStoreContract {
     }
 
     @Test
+    void claimDueFillsTheBatchWithTheUsersLaterWorkPastOtherUsers() {
+        Mood bob1 = posted(BOB, 1);
+        Mood alice2 = posted(ALICE, 2);
+        Mood carol3 = posted(CAROL, 3);
+        Mood bob4 = posted(BOB, 4);
+        Mood bob5 = posted(BOB, 5);
+        for (Mood m : List.of(bob5, carol3, bob1, alice2, bob4)) {
+            store.insert(m);
+        }
+        Instant now = T0.plusSeconds(10);
+        // the oldest due work decides the user; the batch is that user's oldest, whatever lies between them
+        assertThat(store.claimDue(claim("w", now, Optional.empty(), 2))).extracting(Mood::id)
+                .containsExactly(bob1.id(), bob4.id());
+        assertThat(store.claimDue(claim("w", now, Optional.empty(), 2))).extracting(Mood::id)
+                .containsExactly(alice2.id());
+        assertThat(store.claimDue(claim("w", now, Optional.empty(), 2))).extracting(Mood::id)
+                .containsExactly(carol3.id());
+        assertThat(store.claimDue(claim("w", now, Optional.empty(), 2))).extracting(Mood::id)
+                .containsExactly(bob5.id());
+    }
+
+    @Test
     void claimDueForAUserTakesOnlyThatUsersWork() {
         Mood bob = posted(BOB, 1);
         Mood alice = posted(ALICE, 2);
@@ -772,12 +817,12 @@ public abstract class MoodStoreContract {
         store.insert(m);
         Instant now = T0.plusSeconds(1);
         Duration lease = Duration.ofMinutes(5);
-        assertThat(store.claimDue(new Claim("w1", now, lease, Optional.empty(), 10))).hasSize(1);
-        Instant stillLeased = now.plus(lease).minusMillis(1);
-        assertThat(store.claimDue(new Claim("w2", stillLeased, lease, Optional.empty(), 10))).isEmpty();
-        assertThat(store.claimDue(new Claim("w2", stillLeased, lease, Optional.of(ALICE), 10))).isEmpty();
+        assertThat(store.claimDue(new Claim("w1", now, SHORT_LEASE, Optional.empty(), 10))).hasSize(1);
+        assertThat(store.claimDue(new Claim("w2", now, lease, Optional.empty(), 10))).isEmpty();
+        assertThat(store.claimDue(new Claim("w2", now, lease, Optional.of(ALICE), 10))).isEmpty();
 
-        Instant expired = now.plus(lease).plusSeconds(1);
+        passStoreTime(PAST_SHORT_LEASE);
+        Instant expired = now.plusSeconds(1);
         List<Mood> again = store.claimDue(new Claim("w2", expired, lease, Optional.empty(), 10));
         assertThat(again).extracting(Mood::id).containsExactly(m.id());
         assertThat(again.get(0).pending().orElseThrow().leaseOwner()).contains("w2");
@@ -785,14 +830,19 @@ public abstract class MoodStoreContract {
     }
 
     @Test
-    void aLeaseIsJudgedAgainstEachClaimsOwnNow() {
+    void aLeaseIsJudgedByTheStoresClockNotByTheClaimersOwn() {
         Mood a = posted(ALICE, 0);
         Mood b = posted(BOB, 1);
         store.insert(a);
         store.insert(b);
         assertThat(store.claimDue(claim("w1", T0.plusSeconds(1), Optional.of(ALICE), 10))).hasSize(1);
-        // A worker whose clock runs hours ahead sees the lease expired, but claims nothing of Alice's here.
-        assertThat(store.claimDue(claim("w2", T0.plus(Duration.ofHours(3)), Optional.of(CAROL), 10))).isEmpty();
+        // Workers whose clocks run hours ahead (issue 11, schedule 3) think w1's lease ran out; the store does not.
+        Instant ahead = T0.plus(Duration.ofHours(3));
+        assertThat(store.claimDue(claim("w2", ahead, Optional.of(ALICE), 10))).isEmpty();
+        assertThat(store.claimDue(claim("w2", ahead, Optional.empty(), 10))).extracting(Mood::id)
+                .containsExactly(b.id());
+        assertThat(store.tryLease(a.id(), "w2", ahead, ahead.plus(HOUR))).isEmpty();
+        store.reschedule(b.id(), b.pending().orElseThrow().token(), "w2", 1, T0.plusSeconds(1), "again", false);
         // Workers with the right time still see Alice's lease live.
         assertThat(store.claimDue(claim("w3", T0.plusSeconds(2), Optional.of(ALICE), 10))).isEmpty();
         assertThat(store.claimDue(claim("w3", T0.plusSeconds(2), Optional.empty(), 10))).extracting(Mood::id)
@@ -991,7 +1041,9 @@ public abstract class MoodStoreContract {
         Mood writing = store.tryLease(leased.id(), "writer", now, now.plusSeconds(60)).orElseThrow();
         assertThat(store.fencedSince(ALICE)).isEmpty();
 
-        assertThat(store.fenceUser(ALICE, now)).contains(now.plusSeconds(60));
+        assertThat(store.fenceUser(ALICE, now)).isEqualTo(writing.pending().orElseThrow().leaseUntil());
+        // an eraser whose clock runs ahead does not cancel the live lease either
+        assertThat(store.fenceUser(ALICE, now.plus(HOUR))).isPresent();
         assertThat(store.fencedSince(ALICE)).contains(now);
         assertThat(store.fencedSince(BOB)).isEmpty();
         assertThat(store.find(free.id()).orElseThrow().pending()).isEmpty();

@@ -17,11 +17,18 @@ import org.junit.jupiter.api.Test;
 
 class InMemoryMoodStoreTest extends MoodStoreContract {
     private InMemoryMoodStore fake;
+    /** The "database server's" clock, which judges leases; far from the callers' times the tests pass. */
+    private final TestClock server = TestClock.at(java.time.Instant.parse("2031-05-05T05:05:05Z"));
 
     @Override
     protected MoodStore newStore() {
-        fake = InMemoryMoodStore.create();
+        fake = InMemoryMoodStore.create(server);
         return fake;
+    }
+
+    @Override
+    protected void passStoreTime(java.time.Duration d) {
+        server.advance(d);
     }
 
     @Test

@@ -73,7 +73,7 @@ import org.slf4j.LoggerFactory;
  * <pre>{@code
  * {_id: ObjectId, user: String, mood: String, when: Date, deleted?: true, atproto?: {rkey: String},
  *  atprotoSync?: {op: "CREATE"|"UPDATE"|"DELETE", token: Long, attempts: Int, nextAttemptAt: Date,
- *                 lastError?: String, leaseOwner?: String, leaseUntil?: Date, failed?: true}}
+ *                 lastError?: String, leaseOwner?: String, leaseAt?: Date, leaseMillis?: Long, failed?: true}}
  * }</pre>
  * <ul>
  *   <li>A synced mood looks as before, {@code atproto: {rkey}} and no {@code atprotoSync}, plus
@@ -108,7 +108,8 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Consistency and thread-safety</h2>
  * Instances are immutable and thread-safe, and many instances (in many processes) may share one collection: every
- * method is atomic on one document, work is claimed with {@code findOneAndUpdate}, no transactions are used. Write
+ * method is atomic on one document (a batch claim is one token-guarded {@code updateMany}, atomic per document),
+ * leases are judged by the server's clock ({@code $$NOW}), no transactions are used. Write
  * concern, read concern and read preference are those of the host's {@link MongoDatabase}; use the primary (the
  * default) for reads, or the store may read its own writes late. The store never creates a client of its own.
  *
@@ -133,6 +134,44 @@ public final class MongoMoodStore implements MoodStore {
             type(MoodDocuments.TEXT, "string"),
             or(eq(MoodDocuments.WHEN, null), type(MoodDocuments.WHEN, "date")),
             or(eq(MoodDocuments.DELETED, null), type(MoodDocuments.DELETED, "bool")));
+
+    /**
+     * When the lease of a marker ends, by the server's clock: {@code leaseAt + leaseMillis} for a lease this store
+     * took, or {@code leaseUntil} as written by earlier versions.
+     */
+    private static final Document LEASE_END = new Document("$ifNull", List.of(
+            new Document("$add", List.of("$" + MoodDocuments.SYNC_LEASE_AT, "$" + MoodDocuments.SYNC_LEASE_MILLIS)),
+            "$" + MoodDocuments.SYNC_LEASE_UNTIL));
+
+    /** No lease, or one that has ended by the database server's clock ({@code $$NOW}). */
+    private static final Bson LEASE_FREE = or(eq(MoodDocuments.SYNC_LEASE_OWNER, null),
+            new Document("$expr", new Document("$lte", List.of(LEASE_END, "$$NOW"))));
+
+    /** A lease still live by the database server's clock. */
+    private static final Bson LEASE_LIVE = and(ne(MoodDocuments.SYNC_LEASE_OWNER, null),
+            new Document("$expr", new Document("$gt", List.of(LEASE_END, "$$NOW"))));
+
+    /** Takes the lease for {@code owner}, for {@code millis} from the server's time. */
+    private static Bson takeLease(String owner, long millis) {
+        return takeLease(owner, millis, Optional.empty());
+    }
+
+    /** Takes the lease for {@code owner}, for {@code millis} from the server's time, tagged with a claim id. */
+    private static Bson takeLease(String owner, long millis, Optional<String> claimTag) {
+        return Updates.combine(Updates.set(MoodDocuments.SYNC_LEASE_OWNER, owner),
+                Updates.currentDate(MoodDocuments.SYNC_LEASE_AT),
+                Updates.set(MoodDocuments.SYNC_LEASE_MILLIS, millis),
+                Updates.unset(MoodDocuments.SYNC_LEASE_UNTIL),
+                claimTag.isPresent() ? Updates.set(MoodDocuments.SYNC_LEASE_CLAIM, claimTag.get())
+                        : Updates.unset(MoodDocuments.SYNC_LEASE_CLAIM));
+    }
+
+    /** Releases any lease. */
+    private static Bson noLease() {
+        return Updates.combine(Updates.unset(MoodDocuments.SYNC_LEASE_OWNER),
+                Updates.unset(MoodDocuments.SYNC_LEASE_UNTIL), Updates.unset(MoodDocuments.SYNC_LEASE_AT),
+                Updates.unset(MoodDocuments.SYNC_LEASE_MILLIS), Updates.unset(MoodDocuments.SYNC_LEASE_CLAIM));
+    }
 
     private final MongoCollection<Document> moods;
     /** Erasure tombstones: {@code {_id: user, since: Date}}. */
@@ -477,13 +516,10 @@ public final class MongoMoodStore implements MoodStore {
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(now, "now");
         Objects.requireNonNull(until, "until");
-        Date at = Date.from(now);
         Bson filter = and(eq(MoodDocuments.ID, MoodDocuments.objectId(id)), LOOKS_LIKE_A_MOOD,
                 exists(MoodDocuments.SYNC), ne(MoodDocuments.SYNC_FAILED, true),
-                or(eq(MoodDocuments.SYNC_LEASE_UNTIL, null), lte(MoodDocuments.SYNC_LEASE_UNTIL, at),
-                        eq(MoodDocuments.SYNC_LEASE_OWNER, owner)));
-        Bson lease = Updates.combine(Updates.set(MoodDocuments.SYNC_LEASE_OWNER, owner),
-                Updates.set(MoodDocuments.SYNC_LEASE_UNTIL, Date.from(until)));
+                or(LEASE_FREE, eq(MoodDocuments.SYNC_LEASE_OWNER, owner)));
+        Bson lease = takeLease(owner, Math.max(1, java.time.Duration.between(now, until).toMillis()));
         Document d = run("tryLease", () -> moods.findOneAndUpdate(filter, lease,
                 new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER)));
         if (d == null) {
@@ -594,6 +630,49 @@ public final class MongoMoodStore implements MoodStore {
     }
 
     /**
+     * {@inheritDoc}
+     *
+     * <p>One unordered {@code bulkWrite} of the token-conditional updates {@link #completeSync} makes first. When
+     * every one matched, all are done. Otherwise (a write was superseded, a link conflicted, a legacy
+     * {@code atproto: null}, or the bulk write failed) each write is completed again one by one, as
+     * {@code completeSync} does: a write the bulk write did record then finds no marker, gets one put back and is
+     * reported as not done (written once more), which is the conservative side; no write is reported done that
+     * was not recorded.
+     */
+    @Override
+    public computer.aesthetic.moodsync.spi.Completion.Results completeSyncAll(
+            List<computer.aesthetic.moodsync.spi.Completion> writes, String owner, Instant now) {
+        Objects.requireNonNull(writes, "writes");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(now, "now");
+        if (writes.isEmpty()) {
+            return new computer.aesthetic.moodsync.spi.Completion.Results(java.util.Set.of(), Map.of());
+        }
+        List<UpdateOneModel<Document>> updates = new ArrayList<>(writes.size());
+        for (computer.aesthetic.moodsync.spi.Completion c : writes) {
+            List<Bson> done = new ArrayList<>(3);
+            c.rkey().ifPresent(k -> done.add(Updates.set(MoodDocuments.RKEY, k.value())));
+            done.add(c.cid().isPresent() ? Updates.set(MoodDocuments.RKEY_CID, c.cid().get().toString())
+                    : Updates.unset(MoodDocuments.RKEY_CID));
+            done.add(Updates.unset(MoodDocuments.SYNC));
+            updates.add(new UpdateOneModel<>(and(eq(MoodDocuments.ID, MoodDocuments.objectId(c.id())),
+                    eq(MoodDocuments.SYNC_TOKEN, c.token())), Updates.combine(done)));
+        }
+        try {
+            BulkWriteResult result = moods.bulkWrite(updates, new BulkWriteOptions().ordered(false));
+            if (result.getMatchedCount() == writes.size()) {
+                return new computer.aesthetic.moodsync.spi.Completion.Results(
+                        writes.stream().map(computer.aesthetic.moodsync.spi.Completion::id)
+                                .collect(java.util.stream.Collectors.toSet()), Map.of());
+            }
+        } catch (MongoException e) {
+            LOG.debug("bulk completion of {} writes failed; completing them one by one: {}", writes.size(),
+                    e.toString());
+        }
+        return MoodStore.super.completeSyncAll(writes, owner, now);
+    }
+
+    /**
      * Runs an update that may set {@code atproto.*}: a legacy {@code atproto: null} cannot take a field (a real
      * MongoDB refuses {@code $set} inside null), so it is removed first and the update retried once.
      */
@@ -616,8 +695,7 @@ public final class MongoMoodStore implements MoodStore {
 
     private void releaseLease(String operation, ObjectId oid, String owner) {
         run(operation, () -> moods.updateOne(and(eq(MoodDocuments.ID, oid), eq(MoodDocuments.SYNC_LEASE_OWNER, owner)),
-                Updates.combine(Updates.unset(MoodDocuments.SYNC_LEASE_OWNER),
-                        Updates.unset(MoodDocuments.SYNC_LEASE_UNTIL))));
+                noLease()));
     }
 
     @Override
@@ -636,8 +714,7 @@ public final class MongoMoodStore implements MoodStore {
                 Updates.set(MoodDocuments.SYNC_NEXT, Date.from(nextAttemptAt)),
                 Updates.set(MoodDocuments.SYNC_ERROR, lastError),
                 park ? Updates.set(MoodDocuments.SYNC_FAILED, true) : Updates.unset(MoodDocuments.SYNC_FAILED),
-                Updates.unset(MoodDocuments.SYNC_LEASE_OWNER),
-                Updates.unset(MoodDocuments.SYNC_LEASE_UNTIL));
+                noLease());
         Bson filter = and(eq(MoodDocuments.ID, oid), eq(MoodDocuments.SYNC_TOKEN, token),
                 or(eq(MoodDocuments.SYNC_LEASE_OWNER, owner), eq(MoodDocuments.SYNC_LEASE_OWNER, null)));
         if (run("reschedule", () -> moods.updateOne(filter, update)).getMatchedCount() > 0) {
@@ -647,37 +724,95 @@ public final class MongoMoodStore implements MoodStore {
         return false;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A batch at a time: one sorted query for the due work (a second one, of that user only, when the first page
+     * mixed users), one {@code updateMany} that leases the moods found, each only while it still carries the
+     * marker token that was read and no live lease (judged by {@code $$NOW}), tagged with a random claim id; and one
+     * look-up by {@code _id} of the documents that carry the tag, which are exactly the ones claimed. A mood taken
+     * by another worker in between is simply not in the result; when every mood found was taken, it tries again.
+     */
     @Override
     public List<Mood> claimDue(Claim claim) {
         Objects.requireNonNull(claim, "claim");
         Date now = Date.from(claim.now());
-        Date until = Date.from(claim.now().plus(claim.lease()));
         Bson due = and(
                 exists(MoodDocuments.SYNC),
                 ne(MoodDocuments.SYNC_FAILED, true),
                 lte(MoodDocuments.SYNC_NEXT, now),
-                or(eq(MoodDocuments.SYNC_LEASE_UNTIL, null), lte(MoodDocuments.SYNC_LEASE_UNTIL, now)));
-        Bson lease = Updates.combine(Updates.set(MoodDocuments.SYNC_LEASE_OWNER, claim.owner()),
-                Updates.set(MoodDocuments.SYNC_LEASE_UNTIL, until));
-        FindOneAndUpdateOptions options = new FindOneAndUpdateOptions()
-                .sort(Sorts.ascending(MoodDocuments.SYNC_NEXT, MoodDocuments.ID))
-                .returnDocument(ReturnDocument.AFTER);
-        Optional<UserId> user = claim.user();
-        List<Mood> claimed = new ArrayList<>();
-        while (claimed.size() < claim.max()) {
-            Bson filter = user.isPresent() ? and(due, eq(MoodDocuments.USER, user.get().value())) : due;
-            Document d = run("claimDue", () -> moods.findOneAndUpdate(filter, lease, options));
-            if (d == null) {
-                break;
+                LEASE_FREE);
+        Bson order = Sorts.ascending(MoodDocuments.SYNC_NEXT, MoodDocuments.ID);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            Optional<UserId> user = claim.user();
+            List<Document> page = run("claimDue", () -> moods.find(claim.user().isPresent()
+                    ? and(due, eq(MoodDocuments.USER, claim.user().get().value())) : due)
+                    .sort(order).limit(claim.max()).into(new ArrayList<>()));
+            if (page.isEmpty()) {
+                return List.of();
             }
+            List<Mood> found = new ArrayList<>(page.size());
+            for (Document d : page) {
+                MoodDocuments.Read read = MoodDocuments.read(d);
+                if (read.mood().isEmpty()) {
+                    park(d, read.malformed().get(), "claimDue");
+                    continue;
+                }
+                Mood m = read.mood().get();
+                if (user.isEmpty()) {
+                    user = Optional.of(m.user());
+                }
+                if (m.user().equals(user.get())) {
+                    found.add(m);
+                }
+            }
+            if (user.isEmpty()) {
+                continue; // the page was all malformed documents, now parked
+            }
+            if (found.size() < claim.max() && page.size() == claim.max() && claim.user().isEmpty()) {
+                UserId u = user.get();
+                found = run("claimDue", () -> moods.find(and(due, eq(MoodDocuments.USER, u.value()))).sort(order)
+                        .limit(claim.max()).into(new ArrayList<>())).stream().map(MoodDocuments::read)
+                        .flatMap(r -> r.mood().stream()).toList();
+            }
+            if (found.isEmpty()) {
+                continue;
+            }
+            List<Mood> claimed = lease(found, claim);
+            if (!claimed.isEmpty()) {
+                return claimed;
+            }
+        }
+        return List.of();
+    }
+
+    /** Leases the moods found, each while it still has the marker read and no live lease; returns those leased. */
+    private List<Mood> lease(List<Mood> found, Claim claim) {
+        List<Bson> sameMarker = new ArrayList<>(found.size());
+        List<ObjectId> ids = new ArrayList<>(found.size());
+        for (Mood m : found) {
+            ObjectId oid = MoodDocuments.objectId(m.id());
+            ids.add(oid);
+            sameMarker.add(and(eq(MoodDocuments.ID, oid), eq(MoodDocuments.SYNC_TOKEN, m.pending().orElseThrow()
+                    .token())));
+        }
+        String tag = java.util.UUID.randomUUID().toString();
+        Bson filter = and(in(MoodDocuments.ID, ids), or(sameMarker), ne(MoodDocuments.SYNC_FAILED, true), LEASE_FREE);
+        Bson update = takeLease(claim.owner(), claim.lease().toMillis(), Optional.of(tag));
+        long leased = run("claimDue", () -> moods.updateMany(filter, update)).getModifiedCount();
+        if (leased == 0) {
+            return List.of();
+        }
+        List<Mood> claimed = new ArrayList<>((int) leased);
+        for (Document d : run("claimDue", () -> moods.find(and(in(MoodDocuments.ID, ids),
+                eq(MoodDocuments.SYNC_LEASE_CLAIM, tag))).sort(Sorts.ascending(MoodDocuments.SYNC_NEXT,
+                        MoodDocuments.ID)).into(new ArrayList<>()))) {
             MoodDocuments.Read read = MoodDocuments.read(d);
             if (read.mood().isEmpty()) {
                 park(d, read.malformed().get(), "claimDue");
-                continue;
+            } else {
+                claimed.add(read.mood().get());
             }
-            Mood mood = read.mood().get();
-            user = Optional.of(mood.user());
-            claimed.add(mood);
         }
         return claimed;
     }
@@ -686,8 +821,7 @@ public final class MongoMoodStore implements MoodStore {
     private void park(Document d, MalformedMood problem, String operation) {
         LOG.warn("parking pending sync of malformed mood document {}: {}", problem.id(), problem.problem());
         Bson update = Updates.combine(Updates.set(MoodDocuments.SYNC_FAILED, true),
-                Updates.set(MoodDocuments.SYNC_ERROR, "malformed mood document: " + problem.problem()),
-                Updates.unset(MoodDocuments.SYNC_LEASE_OWNER), Updates.unset(MoodDocuments.SYNC_LEASE_UNTIL));
+                Updates.set(MoodDocuments.SYNC_ERROR, "malformed mood document: " + problem.problem()), noLease());
         run(operation, () -> moods.updateOne(eq(MoodDocuments.ID, d.get(MoodDocuments.ID)), update));
     }
 
@@ -788,16 +922,22 @@ public final class MongoMoodStore implements MoodStore {
         run("fenceUser", () -> tombstones.updateOne(eq(MoodDocuments.ID, user.value()),
                 Updates.setOnInsert("since", at), new com.mongodb.client.model.UpdateOptions().upsert(true)));
         run("fenceUser", () -> moods.updateMany(and(eq(MoodDocuments.USER, user.value()), exists(MoodDocuments.SYNC),
-                or(eq(MoodDocuments.SYNC_LEASE_UNTIL, null), lte(MoodDocuments.SYNC_LEASE_UNTIL, at))),
-                Updates.unset(MoodDocuments.SYNC)));
-        Document busiest = run("fenceUser", () -> moods.find(and(eq(MoodDocuments.USER, user.value()),
-                gt(MoodDocuments.SYNC_LEASE_UNTIL, at))).sort(Sorts.descending(MoodDocuments.SYNC_LEASE_UNTIL))
-                .projection(Projections.include(MoodDocuments.SYNC_LEASE_UNTIL)).first());
-        if (busiest == null) {
-            return Optional.empty();
+                LEASE_FREE), Updates.unset(MoodDocuments.SYNC)));
+        // The live leases (judged by the server's clock), few per user: their latest end, in the server's time.
+        Instant latest = null;
+        for (Document d : run("fenceUser", () -> moods.find(and(eq(MoodDocuments.USER, user.value()),
+                exists(MoodDocuments.SYNC), LEASE_LIVE)).projection(Projections.include(MoodDocuments.SYNC))
+                .into(new ArrayList<>()))) {
+            Document s = d.get(MoodDocuments.SYNC, Document.class);
+            Instant end = now;
+            if (s.get("leaseAt") instanceof Date leaseAt && s.get("leaseMillis") instanceof Number ms) {
+                end = leaseAt.toInstant().plusMillis(ms.longValue());
+            } else if (s.get("leaseUntil") instanceof Date until) {
+                end = until.toInstant();
+            }
+            latest = latest == null || end.isAfter(latest) ? end : latest;
         }
-        Object until = busiest.get(MoodDocuments.SYNC, Document.class).get("leaseUntil");
-        return until instanceof Date d ? Optional.of(d.toInstant()) : Optional.of(now);
+        return Optional.ofNullable(latest);
     }
 
     @Override

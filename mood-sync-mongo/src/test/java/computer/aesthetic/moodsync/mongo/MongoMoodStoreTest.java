@@ -381,20 +381,44 @@ class MongoMoodStoreTest extends MoodStoreContract {
     }
 
     @Test
-    void anExpiredLeaseOfACrashedWorkerIsReclaimedByAnotherInstance() {
+    void anExpiredLeaseOfACrashedWorkerIsReclaimedByAnotherInstance() throws InterruptedException {
         Mood m = posted(ALICE, 0);
         store.insert(m);
         Instant now = T0.plusSeconds(1);
-        assertThat(store.claimDue(new Claim("crashed", now, Duration.ofSeconds(30), Optional.empty(), 1))).hasSize(1);
+        assertThat(store.claimDue(new Claim("crashed", now, Duration.ofMillis(300), Optional.empty(), 1))).hasSize(1);
+        Document taken = rawDoc(m.id()).get("atprotoSync", Document.class);
+        // the lease is taken by the server's clock: when ($currentDate) and for how long, no client time
+        assertThat(taken.get("leaseAt")).isInstanceOf(Date.class);
+        assertThat(taken.get("leaseMillis")).isEqualTo(300L);
+        assertThat(taken.containsKey("leaseUntil")).isFalse();
         MoodStore other = newStore();
-        assertThat(other.claimDue(new Claim("alive", now.plusSeconds(29), Duration.ofSeconds(30), Optional.of(ALICE),
-                1))).isEmpty();
-        List<Mood> again = other.claimDue(new Claim("alive", now.plusSeconds(30), Duration.ofSeconds(30),
-                Optional.of(ALICE), 1));
+        // another instance whose clock runs an hour ahead still sees the lease live: the server's clock judges it
+        assertThat(other.claimDue(new Claim("alive", now.plusSeconds(3600), Duration.ofSeconds(30),
+                Optional.of(ALICE), 1))).isEmpty();
+        Thread.sleep(450);
+        List<Mood> again = other.claimDue(new Claim("alive", now, Duration.ofSeconds(30), Optional.of(ALICE), 1));
         assertThat(again).extracting(Mood::id).containsExactly(m.id());
         Document sync = rawDoc(m.id()).get("atprotoSync", Document.class);
         assertThat(sync.get("leaseOwner")).isEqualTo("alive");
-        assertThat(sync.get("leaseUntil")).isEqualTo(Date.from(now.plusSeconds(60)));
+        assertThat(sync.get("leaseMillis")).isEqualTo(30_000L);
+        Instant leaseAt = ((Date) sync.get("leaseAt")).toInstant();
+        assertThat(again.get(0).pending().orElseThrow().leaseUntil()).contains(leaseAt.plusSeconds(30));
+    }
+
+    @Test
+    void aLeaseWrittenByAnEarlierVersionIsStillHonoured() {
+        Mood m = posted(ALICE, 0);
+        store.insert(m);
+        Date later = Date.from(Instant.now().plusSeconds(3600));
+        raw().updateOne(new Document("_id", new ObjectId(m.id().toString())), new Document("$set",
+                new Document("atprotoSync.leaseOwner", "old").append("atprotoSync.leaseUntil", later)));
+        assertThat(store.claimDue(new Claim("new", T0.plusSeconds(10), Duration.ofSeconds(30), Optional.empty(), 1)))
+                .isEmpty();
+        assertThat(store.find(m.id()).orElseThrow().pending().orElseThrow().leaseUntil()).contains(later.toInstant());
+        raw().updateOne(new Document("_id", new ObjectId(m.id().toString())), new Document("$set",
+                new Document("atprotoSync.leaseUntil", Date.from(Instant.now().minusSeconds(1)))));
+        assertThat(store.claimDue(new Claim("new", T0.plusSeconds(10), Duration.ofSeconds(30), Optional.empty(), 1)))
+                .hasSize(1);
     }
 
     @Test

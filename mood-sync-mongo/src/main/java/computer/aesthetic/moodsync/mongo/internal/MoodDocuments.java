@@ -36,6 +36,12 @@ public final class MoodDocuments {
     public static final String SYNC_ERROR = "atprotoSync.lastError";
     public static final String SYNC_LEASE_OWNER = "atprotoSync.leaseOwner";
     public static final String SYNC_LEASE_UNTIL = "atprotoSync.leaseUntil";
+    /** When the lease was taken, by the database server's clock ({@code $currentDate}). */
+    public static final String SYNC_LEASE_AT = "atprotoSync.leaseAt";
+    /** How long the lease runs from {@link #SYNC_LEASE_AT}, in milliseconds. */
+    public static final String SYNC_LEASE_MILLIS = "atprotoSync.leaseMillis";
+    /** Tags the moods leased by one {@code claimDue} call, so the call reads back exactly those. */
+    public static final String SYNC_LEASE_CLAIM = "atprotoSync.leaseClaim";
     public static final String SYNC_FAILED = "atprotoSync.failed";
 
     private MoodDocuments() {
@@ -204,6 +210,9 @@ public final class MoodDocuments {
         Object error = s.get("lastError");
         Object owner = s.get("leaseOwner");
         Object until = s.get("leaseUntil");
+        if (until == null && s.get("leaseAt") instanceof Date at && s.get("leaseMillis") instanceof Number ms) {
+            until = new Date(at.getTime() + ms.longValue()); // a lease taken by the server's clock
+        }
         Object failed = s.get("failed");
         if (error != null && !(error instanceof String)) {
             throw new IllegalArgumentException("lastError: expected a string, found " + describe(error));
