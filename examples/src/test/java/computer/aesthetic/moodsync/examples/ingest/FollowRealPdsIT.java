@@ -77,6 +77,9 @@ class FollowRealPdsIT {
                         .map(m -> m.text().equals("edited elsewhere")).orElse(false));
                 other.delete("3kother00001");
                 FollowStack.await("the delete applied", () -> stack.store.find(id).map(Mood::deleted).orElse(false));
+                // MongoDB shows a change a moment before the follower reports it to its listener
+                FollowStack.await("the edit and the delete reported", () -> changes.count(Kind.EDITED) >= 1
+                        && changes.count(Kind.DELETED) >= 1);
                 assertThat(changes.count(Kind.EDITED)).isEqualTo(1);
                 assertThat(changes.count(Kind.DELETED)).isEqualTo(1);
                 assertThat(changes.of(Kind.IMPORTED)).anySatisfy(c -> assertThat(c.mood()).contains(id));
@@ -103,6 +106,9 @@ class FollowRealPdsIT {
                         + " follower %s)%n", LAG_SAMPLES, pct(lagsMicros, 50) / 1000.0, pct(lagsMicros, 99) / 1000.0,
                         lagsMicros.get(lagsMicros.size() - 1) / 1000.0, LAG_SAMPLES / seconds,
                         stats.lag().map(d -> d.toMillis() + " ms").orElse("-"));
+                FollowStack.await("every edit reported", () -> changes.count(Kind.EDITED) >= 1 + LAG_SAMPLES);
+                assertThat(FollowStack.settled(follower).applied()).isEqualTo(changes.count(Kind.IMPORTED)
+                        + changes.count(Kind.EDITED) + changes.count(Kind.DELETED));
                 assertThat(changes.count(Kind.EDITED)).isEqualTo(1 + LAG_SAMPLES);
             }
 
@@ -147,7 +153,7 @@ class FollowRealPdsIT {
             try (Follower follower = stack.follower(source, changes).build()) {
                 follower.start();
                 warmUp(stack, other, user);
-                FollowerStats before = follower.stats();
+                FollowerStats before = FollowStack.settled(follower);
                 long importedBefore = changes.count(Kind.IMPORTED);
 
                 List<MoodId> ours = new ArrayList<>();
@@ -160,9 +166,11 @@ class FollowRealPdsIT {
                 stack.service.delete(ours.get(2));
                 // A barrier: another client's record, after ours in the stream.
                 other.put("3kbarrier0001", "after our writes");
-                FollowStack.await("the barrier record imported", () -> stack.moodAt(user, "3kbarrier0001").isPresent());
+                FollowStack.await("the barrier record imported and reported",
+                        () -> changes.of(Kind.IMPORTED).stream().anyMatch(c -> c.rkey().map(k -> k.toString()
+                                .equals("3kbarrier0001")).orElse(false)));
 
-                FollowerStats after = follower.stats();
+                FollowerStats after = FollowStack.settled(follower);
                 assertThat(after.applied() - before.applied()).as("only the barrier applied").isEqualTo(1);
                 assertThat(changes.count(Kind.IMPORTED) - importedBefore).isEqualTo(1);
                 assertThat(changes.count(Kind.EDITED)).isZero();

@@ -89,7 +89,9 @@ class FollowReplayIT {
                 FollowStack.await("the resync caught up", () -> stack.store.find(edited)
                         .map(m -> m.text().equals("edited while down")).orElse(false)
                         && stack.store.find(deleted).map(Mood::deleted).orElse(false)
-                        && stack.moodAt(user, "3kcreatednew").isPresent());
+                        && stack.moodAt(user, "3kcreatednew").isPresent()
+                        && changes.of(Kind.RESYNCED).stream().anyMatch(c -> c.repo().toString()
+                                .equals(account.did())));
                 assertThat(source.infos("OutdatedCursor")).as("the PDS sent #info OutdatedCursor").isPositive();
                 assertThat(changes.of(Kind.RESYNCED)).anySatisfy(c -> assertThat(c.repo().toString())
                         .isEqualTo(account.did()));

@@ -125,6 +125,26 @@ final class FollowStack implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until the follower's counters stand still for a second: the store shows a change before the follower
+     * counts and reports it, so a test reads the counters only once they have settled.
+     */
+    static computer.aesthetic.moodsync.ingest.FollowerStats settled(computer.aesthetic.moodsync.ingest.Follower f)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        computer.aesthetic.moodsync.ingest.FollowerStats last = f.stats();
+        while (System.nanoTime() < deadline) {
+            Thread.sleep(1000);
+            computer.aesthetic.moodsync.ingest.FollowerStats now = f.stats();
+            if (now.events() == last.events() && now.applied() == last.applied() && now.echoes() == last.echoes()
+                    && now.inFlight() == last.inFlight() && now.resyncs() == last.resyncs()) {
+                return now;
+            }
+            last = now;
+        }
+        throw new AssertionError("the follower did not settle within " + WAIT.toSeconds() + " s");
+    }
+
     /** Another ATProto client: raw XRPC calls with its own session. */
     static final class OtherClient {
         private static final ObjectMapper JSON = new ObjectMapper();

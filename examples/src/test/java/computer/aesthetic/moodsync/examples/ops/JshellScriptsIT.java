@@ -164,25 +164,28 @@ class JshellScriptsIT {
         String db = RealStack.freshDb();
         UserId follower = new UserId("auth0|jshell-follow");
         stack.addUser(db, follower, stack.pds.account(0));
-        CompletableFuture<Run> follow = runAsync("follow.jsh", db, Map.of(Ops.APPLY, "1",
-                "MOODSYNC_PLC_URL", stack.pds.plcUrl(), "MOODSYNC_FOLLOW_SECONDS", "45"));
-        // The script follows live from when it connects (JShell starts slowly): write until it has exited.
-        for (int i = 0; !follow.isDone() && i < 60; i++) {
-            stack.create(did, Map.of("3kjshfollow" + String.format("%02d", i), Map.of("$type",
-                    MoodRecords.COLLECTION.toString(), "mood", "from another client " + i,
-                    "when", "2026-01-01T00:00:00.000Z")));
-            Thread.sleep(2000);
-        }
-        Run r = follow.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        assertThat(r.exitCode()).as(r.output()).isZero();
-        assertThat(r.output()).contains("following " + stack.pds.url()).contains("IMPORTED " + did)
-                .contains("from another client").doesNotContain("DRY RUN");
-        try (Ops ops = Ops.connect(stack.settings(db))) {
-            try (java.util.stream.Stream<Mood> moods = ops.store().listByUser(follower)) {
-                assertThat(moods.map(Mood::text).toList()).anyMatch(t -> t.startsWith("from another client"));
+        try {
+            CompletableFuture<Run> follow = runAsync("follow.jsh", db, Map.of(Ops.APPLY, "1",
+                    "MOODSYNC_PLC_URL", stack.pds.plcUrl(), "MOODSYNC_FOLLOW_SECONDS", "45"));
+            // The script follows live from when it connects (JShell starts slowly): write until it has exited.
+            for (int i = 0; !follow.isDone() && i < 60; i++) {
+                stack.create(did, Map.of("3kjshfollow" + String.format("%02d", i), Map.of("$type",
+                        MoodRecords.COLLECTION.toString(), "mood", "from another client " + i,
+                        "when", "2026-01-01T00:00:00.000Z")));
+                Thread.sleep(2000);
             }
+            Run r = follow.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            assertThat(r.exitCode()).as(r.output()).isZero();
+            assertThat(r.output()).contains("following " + stack.pds.url()).contains("IMPORTED " + did)
+                    .contains("imported a new record").doesNotContain("DRY RUN");
+            try (Ops ops = Ops.connect(stack.settings(db))) {
+                try (java.util.stream.Stream<Mood> moods = ops.store().listByUser(follower)) {
+                    assertThat(moods.map(Mood::text).toList()).anyMatch(t -> t.startsWith("from another client"));
+                }
+            }
+        } finally {
+            stack.wipe(did); // the other tests of this class expect alice's collection as they left it
         }
-        stack.wipe(did);
     }
 
     @Test
