@@ -183,6 +183,11 @@ final class DefaultMoodSyncService implements MoodSyncService {
         if (account.isEmpty()) {
             return SyncResult.noAccount(id); // the worker drops the marker: nothing to write without an account
         }
+        Optional<AccountHold> hold = holdOf(user);
+        if (hold.isPresent()) {
+            // Held: the stored write waits for the account; the retry is not a new write, so nothing is counted.
+            return SyncResult.pending(id, PendingReason.ACCOUNT_INACTIVE, holdMessage(hold.get().status()));
+        }
         if (mode == SyncMode.QUEUED) {
             worker.nudge();
             return SyncResult.pending(id, PendingReason.QUEUED, null);

@@ -112,6 +112,25 @@ public class IdempotentPostTest {
     }
 
     @Test
+    void aRetryForAHeldAccountIsHeldWithoutACallToThePds() {
+        MoodSyncService s = service(SyncMode.INLINE);
+        MoodId id = MoodId.generate(clock.instant());
+        pds.down(true);
+        assertThat(s.post(ALICE, id, "hello").outcome()).isEqualTo(SyncResult.Outcome.PENDING);
+        pds.down(false);
+        s.holdAccount(ALICE, "takendown");
+        long callsBefore = pds.totalCalls();
+
+        SyncResult again = s.post(ALICE, id, "hello");
+
+        assertThat(again.outcome()).isEqualTo(SyncResult.Outcome.PENDING);
+        assertThat(again.reason()).contains(PendingReason.ACCOUNT_INACTIVE);
+        assertThat(pds.totalCalls()).as("PDS calls for a held account").isEqualTo(callsBefore);
+        assertThat(records(ALICE_DID)).isEmpty();
+        assertThat(store.find(id).orElseThrow().pending()).isPresent();
+    }
+
+    @Test
     void aQueuedRetryIsPendingAndTheWorkerWritesOneRecord() {
         MoodSyncService s = service(SyncMode.QUEUED);
         MoodId id = MoodId.generate(clock.instant());
