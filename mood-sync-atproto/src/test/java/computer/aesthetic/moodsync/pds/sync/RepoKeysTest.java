@@ -162,4 +162,15 @@ class RepoKeysTest {
         assertThat(keys.key(DID)).isEqualTo(KEY);
         assertThat(plc.getRequestCount()).isEqualTo(2);
     }
+
+    @Test
+    void aDocumentAbove64KiBIsRefused() {
+        String padding = "x".repeat(70 * 1024);
+        plc.enqueue(json(200, "{\"id\":\"" + DID + "\",\"alsoKnownAs\":[\"" + padding + "\"],"
+                + doc(DID, "#atproto", KEY).substring(("{\"id\":\"" + DID + "\",").length())));
+        RepoKeys keys = new RepoKeys(new OkHttpClient(), plc.url("/").toString());
+
+        assertThatThrownBy(() -> keys.key(DID)).isInstanceOf(VerificationException.class)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain(padding.substring(0, 200)));
+    }
 }
