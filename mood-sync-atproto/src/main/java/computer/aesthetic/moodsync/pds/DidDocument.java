@@ -14,13 +14,44 @@ import java.util.Optional;
  * @param alsoKnownAs the {@code alsoKnownAs} entries, such as {@code at://alice.example.com}
  * @param pdsEndpoint the {@code #atproto_pds} service endpoint as written in the document, not yet checked (see
  *     {@link IdentityResolver#resolvePds})
+ * @param atprotoKey the {@code #atproto} verification method (the repository's signing key), when the document
+ *     has one whose {@code type} and {@code publicKeyMultibase} are strings; the key itself is not yet decoded
  */
-public record DidDocument(Did id, List<String> alsoKnownAs, Optional<URI> pdsEndpoint) {
+public record DidDocument(Did id, List<String> alsoKnownAs, Optional<URI> pdsEndpoint,
+        Optional<VerificationMethod> atprotoKey) {
     /** Validates presence and copies the list. */
     public DidDocument {
         Objects.requireNonNull(id, "id");
         alsoKnownAs = List.copyOf(alsoKnownAs);
         Objects.requireNonNull(pdsEndpoint, "pdsEndpoint");
+        Objects.requireNonNull(atprotoKey, "atprotoKey");
+    }
+
+    /**
+     * Creates a document without an {@code #atproto} key.
+     *
+     * @param id the DID
+     * @param alsoKnownAs the {@code alsoKnownAs} entries
+     * @param pdsEndpoint the {@code #atproto_pds} endpoint
+     */
+    public DidDocument(Did id, List<String> alsoKnownAs, Optional<URI> pdsEndpoint) {
+        this(id, alsoKnownAs, pdsEndpoint, Optional.empty());
+    }
+
+    /**
+     * A verification method of a DID document, as written (public key material, never secret).
+     *
+     * @param id its {@code id}, {@code #atproto} or {@code <did>#atproto}
+     * @param type its {@code type}, such as {@code Multikey}
+     * @param publicKeyMultibase its {@code publicKeyMultibase}
+     */
+    public record VerificationMethod(String id, String type, String publicKeyMultibase) {
+        /** Validates presence. */
+        public VerificationMethod {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(publicKeyMultibase, "publicKeyMultibase");
+        }
     }
 
     /**

@@ -28,7 +28,9 @@ import tools.jackson.databind.ObjectMapper;
 /**
  * Resolves ATProto identities: a handle to its DID ({@code com.atproto.identity.resolveHandle} on a configured
  * service), a DID to its document ({@code did:plc} from a PLC directory, {@code did:web} from
- * {@code https://HOST/.well-known/did.json}) and to the PDS endpoint its {@code #atproto_pds} service names.
+ * {@code https://HOST/.well-known/did.json}) and to the PDS endpoint its {@code #atproto_pds} service names. It is
+ * the one place DID documents are fetched: {@link computer.aesthetic.moodsync.pds.sync.RepoKeys} reads the
+ * {@code #atproto} key ({@link DidDocument#atprotoKey()}) through it. No redirect is followed.
  *
  * <p>Endpoints learned from DID documents are untrusted: {@link #resolvePds} refuses plain {@code http} and hosts
  * that are or resolve to addresses that are not global unicast (loopback, private, link-local, unique-local,
@@ -46,6 +48,7 @@ import tools.jackson.databind.ObjectMapper;
  */
 public final class IdentityResolver {
     private static final String ATPROTO_PDS = "#atproto_pds";
+    private static final String ATPROTO = "#atproto";
     private static final Pattern HOST_NAME =
             Pattern.compile("(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
 
@@ -255,7 +258,27 @@ public final class IdentityResolver {
                 }
             }
         }
-        return new DidDocument(did, aka, pds);
+        return new DidDocument(did, aka, pds, atprotoKey(did, doc.get("verificationMethod")));
+    }
+
+    /**
+     * The first verification method whose id is {@code #atproto} or {@code <did>#atproto}, if its {@code type} and
+     * {@code publicKeyMultibase} are strings (anything else in the document is ignored, as for services).
+     */
+    private static Optional<DidDocument.VerificationMethod> atprotoKey(Did did, JsonNode methods) {
+        if (methods == null || !methods.isArray()) {
+            return Optional.empty();
+        }
+        for (JsonNode vm : methods.values()) {
+            String vid = JsonValues.string(vm, "id");
+            if (vid != null && (vid.equals(ATPROTO) || vid.equals(did.value() + ATPROTO))) {
+                String type = JsonValues.string(vm, "type");
+                String multibase = JsonValues.string(vm, "publicKeyMultibase");
+                return type == null || multibase == null ? Optional.empty()
+                        : Optional.of(new DidDocument.VerificationMethod(vid, type, multibase));
+            }
+        }
+        return Optional.empty();
     }
 
     private void checkEndpoint(URI uri, String what) {

@@ -152,7 +152,13 @@ class PdsBehavioursIT {
         assertThat(resolver.resolveHandle(Handle.parse("nobody-here.test"))).isEmpty();
         URI endpoint = resolver.resolvePds(alice).orElseThrow();
         assertThat(endpoint.getPort()).isEqualTo(URI.create(pds.url()).getPort());
-        assertThat(resolver.resolveDid(alice).orElseThrow().handle()).contains(Handle.parse(pds.account(0).handle()));
+        DidDocument aliceDoc = resolver.resolveDid(alice).orElseThrow();
+        assertThat(aliceDoc.handle()).contains(Handle.parse(pds.account(0).handle()));
+        assertThat(aliceDoc.atprotoKey()).as("the reference PLC's #atproto key").hasValueSatisfying(vm ->
+                assertThat(computer.aesthetic.moodsync.sync.DidKey.fromVerificationMethod(vm.type(),
+                        vm.publicKeyMultibase()).curve()).isNotNull());
+        assertThat(new computer.aesthetic.moodsync.pds.sync.RepoKeys(new okhttp3.OkHttpClient(), pds.plcUrl())
+                .key(alice)).as("RepoKeys' strict resolver reads the operator's PLC").isNotNull();
         IdentityResolver strict = IdentityResolver.builder().plcDirectory(pds.plcUrl()).build();
         assertThatThrownBy(() -> strict.resolvePds(alice)).isInstanceOf(PdsException.class)
                 .hasMessageContaining("refusing");

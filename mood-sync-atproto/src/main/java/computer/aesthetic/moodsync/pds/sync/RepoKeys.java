@@ -1,51 +1,65 @@
 package computer.aesthetic.moodsync.pds.sync;
 
+import computer.aesthetic.moodsync.PdsException;
 import computer.aesthetic.moodsync.PdsUnavailableException;
 import computer.aesthetic.moodsync.ingest.CommitAuthenticator;
 import computer.aesthetic.moodsync.sync.CommitVerifier;
 import computer.aesthetic.moodsync.sync.DidKey;
 import computer.aesthetic.moodsync.sync.VerificationException;
 import computer.aesthetic.moodsync.syntax.Did;
-import java.io.IOException;
-import java.io.InputStream;
+import computer.aesthetic.moodsync.pds.DidDocument;
+import computer.aesthetic.moodsync.pds.IdentityResolver;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.ObjectMapper;
 
 /**
- * The {@code #atproto} signing key of each repository, read from its DID document ({@code did:plc} from the PLC
- * directory, {@code did:web} from {@code https://HOST/.well-known/did.json}) and cached until
- * {@link #refresh(Did)}; and the {@link CommitAuthenticator} a follower of a real PDS needs
- * ({@link #authenticator()}: k256 and p256 through BouncyCastle, refreshing the key on {@code #identity} and on a
- * failed signature, as INGEST.md says).
+ * The {@code #atproto} signing key of each repository, read from its DID document through an
+ * {@link IdentityResolver} ({@code did:plc} from the PLC directory, {@code did:web} from
+ * {@code https://HOST/.well-known/did.json}) and cached until {@link #refresh(Did)}; and the
+ * {@link CommitAuthenticator} a follower of a real PDS needs ({@link #authenticator()}: k256 and p256 through
+ * BouncyCastle, refreshing the key on {@code #identity} and on a failed signature, as INGEST.md says).
  *
- * <p>Thread-safe. Documents above 64 KiB are refused.
+ * <p>The resolver is the one place DID documents are fetched, so its guards apply: no redirect is followed, a
+ * {@code did:web} host that is or resolves (at connection time) to a non-public address is refused unless the
+ * resolver allows insecure endpoints, and its size cap and timeouts hold. A document that cannot be had for good
+ * (refused, redirected, malformed, naming another DID, absent, or without a usable {@code #atproto} key) is a
+ * {@link VerificationException} ({@link VerificationException.Reason#UNSUPPORTED_KEY}), so the follower resyncs the
+ * repository; a transient failure (I/O, timeout, 5xx) is a {@link PdsUnavailableException}.
+ *
+ * <p>Thread-safe.
  */
 public final class RepoKeys {
     private static final int MAX_DOCUMENT_BYTES = 64 * 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    private final OkHttpClient client;
-    private final HttpUrl plcDirectory;
+    private final IdentityResolver resolver;
     private final Map<Did, DidKey> cache = new ConcurrentHashMap<>();
 
     /**
-     * Creates the key source.
+     * Creates the key source on a resolver (use {@code allowInsecureEndpoints(true)} only for tests and a local PDS).
      *
-     * @param client the host's HTTP client (a derived one with 10 s timeouts is used)
+     * @param resolver the resolver that fetches the DID documents
+     */
+    public RepoKeys(IdentityResolver resolver) {
+        this.resolver = Objects.requireNonNull(resolver, "resolver");
+    }
+
+    /**
+     * Creates the key source on a strict resolver: {@code IdentityResolver.builder().httpClient(client)
+     * .plcDirectory(plcDirectory)} with 10 s timeouts and documents capped at 64 KiB.
+     *
+     * @param client the host's HTTP client (a derived one is used)
      * @param plcDirectory the PLC directory, such as {@code https://plc.directory}
+     * @throws IllegalArgumentException if the directory is not an http(s) URL or holds user information
      */
     public RepoKeys(OkHttpClient client, String plcDirectory) {
-        this.client = Objects.requireNonNull(client, "client").newBuilder().callTimeout(Duration.ofSeconds(10))
-                .build();
-        this.plcDirectory = HttpUrl.get(Objects.requireNonNull(plcDirectory, "plcDirectory"));
+        this(IdentityResolver.builder().httpClient(Objects.requireNonNull(client, "client"))
+                .plcDirectory(Objects.requireNonNull(plcDirectory, "plcDirectory"))
+                .timeouts(TIMEOUT, TIMEOUT, TIMEOUT).maxResponseBytes(MAX_DOCUMENT_BYTES).build());
     }
 
     /**
@@ -95,65 +109,37 @@ public final class RepoKeys {
         };
     }
 
-    private HttpUrl documentUrl(Did did) {
-        String value = did.toString();
-        if (value.startsWith("did:plc:")) {
-            return plcDirectory.newBuilder().addPathSegment(value).build();
-        }
-        if (value.startsWith("did:web:")) {
-            String host = value.substring("did:web:".length());
-            if (host.contains(":")) {
-                throw new VerificationException(VerificationException.Reason.UNSUPPORTED_KEY,
-                        "did:web with a port or path is not supported: " + did);
+    private DidKey fetch(Did did) {
+        Optional<DidDocument> doc;
+        try {
+            doc = resolver.resolveDid(did);
+        } catch (IllegalArgumentException e) {
+            throw unusable("unsupported DID method: " + did);
+        } catch (PdsUnavailableException e) {
+            throw e;
+        } catch (PdsException e) {
+            if (e.isRetryable()) {
+                throw new PdsUnavailableException("DID document of " + did + ": " + e.getMessage(),
+                        e.retryAt().orElse(null), e);
             }
-            return new HttpUrl.Builder().scheme("https").host(host).addPathSegments(".well-known/did.json").build();
+            throw unusable("DID document of " + did + ": " + e.getMessage());
         }
-        throw new VerificationException(VerificationException.Reason.UNSUPPORTED_KEY, "unsupported DID method: " + did);
+        DidDocument.VerificationMethod vm = doc.orElseThrow(() -> unusable("there is no DID document of " + did))
+                .atprotoKey().orElseThrow(() -> unusable("the DID document of " + did
+                        + " has no #atproto verification method with a type and publicKeyMultibase"));
+        try {
+            return DidKey.fromVerificationMethod(vm.type(), vm.publicKeyMultibase());
+        } catch (IllegalArgumentException e) {
+            throw unusable("the #atproto key of " + did + ": " + e.getMessage());
+        }
     }
 
-    private DidKey fetch(Did did) {
-        HttpUrl url = documentUrl(did);
-        JsonNode doc;
-        try (Response r = client.newCall(new Request.Builder().url(url).build()).execute()) {
-            if (r.code() != 200) {
-                throw new PdsUnavailableException("DID document of " + did + ": HTTP " + r.code(), null, null);
-            }
-            try (InputStream in = r.body().byteStream()) {
-                byte[] bytes = in.readNBytes(MAX_DOCUMENT_BYTES + 1);
-                if (bytes.length > MAX_DOCUMENT_BYTES) {
-                    throw new VerificationException(VerificationException.Reason.UNSUPPORTED_KEY,
-                            "DID document of " + did + " exceeds " + MAX_DOCUMENT_BYTES + " bytes");
-                }
-                doc = JSON.readTree(bytes);
-            }
-        } catch (IOException e) {
-            throw new PdsUnavailableException("DID document of " + did + ": " + e.getClass().getSimpleName(), null, e);
-        }
-        JsonNode methods = doc.get("verificationMethod");
-        if (methods != null && methods.isArray()) {
-            for (JsonNode vm : methods) {
-                JsonNode id = vm.get("id");
-                if (id != null && id.isString() && (id.asString().equals("#atproto")
-                        || id.asString().equals(did + "#atproto"))) {
-                    JsonNode type = vm.get("type");
-                    JsonNode multibase = vm.get("publicKeyMultibase");
-                    if (type != null && multibase != null) {
-                        try {
-                            return DidKey.fromVerificationMethod(type.asString(), multibase.asString());
-                        } catch (IllegalArgumentException e) {
-                            throw new VerificationException(VerificationException.Reason.UNSUPPORTED_KEY,
-                                    "the #atproto key of " + did + ": " + e.getMessage());
-                        }
-                    }
-                }
-            }
-        }
-        throw new VerificationException(VerificationException.Reason.UNSUPPORTED_KEY,
-                "the DID document of " + did + " has no #atproto verification method");
+    private static VerificationException unusable(String message) {
+        return new VerificationException(VerificationException.Reason.UNSUPPORTED_KEY, message);
     }
 
     @Override
     public String toString() {
-        return "RepoKeys[" + plcDirectory + ", cached=" + cache.size() + "]";
+        return "RepoKeys[" + resolver + ", cached=" + cache.size() + "]";
     }
 }
