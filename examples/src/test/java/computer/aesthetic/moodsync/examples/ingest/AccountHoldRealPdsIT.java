@@ -91,7 +91,9 @@ class AccountHoldRealPdsIT {
                 FollowStack.await("the #account event held the user",
                         () -> stack.service.status(user).accountHold().isPresent());
                 assertThat(stack.service.status(user).accountHold().orElseThrow().status()).isEqualTo("deactivated");
-                assertThat(changes.of(Kind.ACCOUNT)).anySatisfy(c -> assertThat(c.detail()).contains("deactivated"));
+                // The store shows the hold a moment before the follower reports the event to its listener.
+                FollowStack.await("the #account event reported", () -> changes.of(Kind.ACCOUNT).stream()
+                        .anyMatch(c -> c.detail().contains("deactivated")));
 
                 long failedBefore = stack.service.stats().attemptsFailed();
                 SyncResult posted = stack.service.post(user, "posted while deactivated");
