@@ -648,6 +648,12 @@ public final class Follower implements AutoCloseable {
                 reported(did, rkey, named, seq, "the record's ref names another user's mood: never linked");
                 return;
             }
+            if (other.isPresent() && other.get().pending().isPresent()) {
+                // Typically our own create, whose commit arrived before the writer stored the link: the marker
+                // decides (the writer links it, or a later reconcile judges a record the writer never linked).
+                inFlight(did, rkey, named, seq, "a write of the mood is pending: its marker decides");
+                return;
+            }
             if (other.isPresent()) {
                 reported(did, rkey, named, seq, "a record of this mood at another key: left to reconcile");
                 return;

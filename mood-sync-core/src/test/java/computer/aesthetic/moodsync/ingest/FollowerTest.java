@@ -322,6 +322,23 @@ public class FollowerTest {
     }
 
     @Test
+    void ourOwnCreateSeenBeforeTheLinkIsStoredIsLeftToItsMarker() throws Exception {
+        // Seen on the reference PDS under load: the create's commit reaches the follower before the writer stores
+        // the record key, so the mood is still unlinked with its CREATE marker.
+        Follower f = primed();
+        MoodId id = MoodId.generate(Instant.parse("2026-11-30T10:00:00Z"));
+        Mood unlinked = new Mood(id, ALICE, "posted, create in flight", Instant.parse("2026-11-30T10:00:00Z"), false,
+                Optional.empty(), Optional.of(computer.aesthetic.moodsync.PendingSync.start(
+                        computer.aesthetic.moodsync.SyncOp.CREATE, Instant.parse("2026-11-30T10:00:00Z"))));
+        store.insert(unlinked);
+        pds.seedRaw(ALICE_DID, MoodRecords.COLLECTION, MoodRecords.rkeyFor(id), MoodRecords.toRecord(unlinked));
+        firehose.sync(ALICE_DID);
+        f.pump(IDLE);
+        assertThat(kinds(changes)).containsOnly(IngestChange.Kind.IN_FLIGHT);
+        assertThat(store.find(id).orElseThrow()).isEqualTo(unlinked);
+    }
+
+    @Test
     void aCrashBetweenApplyAndCursorSaveReplaysTheEventAsANoOp() throws Exception {
         // The cursor saved after every event, so the crash lands between two events (FollowerOpsTest crashes a
         // batched follower).
