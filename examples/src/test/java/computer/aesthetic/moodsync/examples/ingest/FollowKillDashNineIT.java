@@ -152,6 +152,10 @@ class FollowKillDashNineIT {
                     }
                     assertThat(all.entrySet()).as("no record imported twice").allSatisfy(e ->
                             assertThat(e.getValue()).as(e.getKey()).isEqualTo(1));
+                    // A resync lists the repository and would import a record whose event was lost, hiding the loss:
+                    // the standby must have caught up from the saved cursor alone.
+                    assertThat(follower.stats().resyncs()).as("resyncs by the standby (they could hide a lost event)")
+                            .isZero();
                     List<Mood> moods = stack.moods(user);
                     assertThat(new HashSet<>(moods.stream().map(m -> m.rkey().orElseThrow()).toList()))
                             .as("one mood per record key, none invented").hasSize(moods.size());
