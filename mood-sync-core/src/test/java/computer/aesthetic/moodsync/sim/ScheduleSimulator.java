@@ -513,14 +513,12 @@ public final class ScheduleSimulator {
             heal();
             List<String> drainAlone = check(true);
             Instance operator = instances.get(0);
-            for (SimUser u : users) {
-                if (!u.erasing) {
-                    try {
-                        ReconcileReport report = operator.service.reconcile(u.id);
-                        operator.service.repair(operator.service.plan(report, RepairPolicy.DEFAULT));
-                    } catch (RuntimeException e) {
-                        violations.add("reconcile/repair of " + u.id + " threw " + e);
-                    }
+            for (SimUser u : users) { // erased users too: a write frozen past the erasure is deleted here
+                try {
+                    ReconcileReport report = operator.service.reconcile(u.id);
+                    operator.service.repair(operator.service.plan(report, RepairPolicy.DEFAULT));
+                } catch (RuntimeException e) {
+                    violations.add("reconcile/repair of " + u.id + " threw " + e);
                 }
             }
             drainAll();
