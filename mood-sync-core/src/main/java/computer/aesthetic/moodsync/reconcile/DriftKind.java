@@ -54,5 +54,14 @@ public enum DriftKind {
      * ({@link computer.aesthetic.moodsync.spi.MoodStore#findMalformed}). A known mood, never an orphan: never
      * deleted, imported or overwritten, whatever the policy. Fix the document, then reconcile again.
      */
-    UNREADABLE_MOOD
+    UNREADABLE_MOOD,
+    /**
+     * A record in the repository of a user fenced for erasure (a tombstone:
+     * {@link computer.aesthetic.moodsync.spi.MoodStore#fencedSince}), whatever it would be otherwise: nothing of an
+     * erased user is kept. A write frozen past an erasure (a create stalled beyond its lease cannot be fenced by
+     * {@code swapRecord}) can land after it; the next reconcile of the user finds it here. Records that name another
+     * user's mood stay {@link #FOREIGN_REF}, never touched. Repair: delete it, conditional on the CID reconcile saw,
+     * whatever the policy (within {@code maxDeletes}).
+     */
+    ERASED_USER_RECORD
 }

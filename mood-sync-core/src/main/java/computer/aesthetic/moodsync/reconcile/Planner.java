@@ -25,7 +25,7 @@ final class Planner {
             return new RepairPlan(report.user(), Optional.empty(), policy, List.of(), List.of(), 0, now,
                     "NO_ACCOUNT: the user has no ATProto account; nothing to repair");
         }
-        Builder b = new Builder(report.user(), policy);
+        Builder b = new Builder(report.user(), policy, report.erasureFencedSince().isPresent());
         for (DriftItem item : report.items()) {
             b.add(item);
         }
@@ -39,14 +39,25 @@ final class Planner {
         final List<RepairPlan.Unrepaired> unrepaired = new ArrayList<>();
         int deletes;
         int heldBack;
+        /** The user is fenced for erasure: nothing is written for them, their records are deleted. */
+        final boolean erased;
 
-        Builder(UserId user, RepairPolicy policy) {
+        Builder(UserId user, RepairPolicy policy, boolean erased) {
             this.user = user;
             this.policy = policy;
+            this.erased = erased;
         }
 
         void add(DriftItem item) {
             if (item.kind() == DriftKind.IN_SYNC) {
+                return;
+            }
+            if (item.kind() == DriftKind.ERASED_USER_RECORD) {
+                delete(item, "the user is fenced for erasure: nothing of theirs is kept");
+                return;
+            }
+            if (erased) {
+                leave(item, "the user is fenced for erasure: nothing is written for them; run erase to finish");
                 return;
             }
             if (item.pending()) {

@@ -45,10 +45,11 @@ public final class ReconcileReport {
     private final Duration whenTolerance;
     private final Instant startedAt;
     private final Instant finishedAt;
+    private final Optional<Instant> erasureFencedSince;
 
     ReconcileReport(UserId user, Optional<Did> did, Status status, Map<DriftKind, Long> counts, List<DriftItem> items,
             long moods, long records, long pendingCount, boolean inSyncItemsKept, Duration whenTolerance,
-            Instant startedAt, Instant finishedAt) {
+            Instant startedAt, Instant finishedAt, Optional<Instant> erasureFencedSince) {
         this.user = Objects.requireNonNull(user, "user");
         this.did = Objects.requireNonNull(did, "did");
         this.status = Objects.requireNonNull(status, "status");
@@ -65,6 +66,18 @@ public final class ReconcileReport {
         this.whenTolerance = Objects.requireNonNull(whenTolerance, "whenTolerance");
         this.startedAt = Objects.requireNonNull(startedAt, "startedAt");
         this.finishedAt = Objects.requireNonNull(finishedAt, "finishedAt");
+        this.erasureFencedSince = Objects.requireNonNull(erasureFencedSince, "erasureFencedSince");
+    }
+
+    /**
+     * Returns since when the user is fenced for erasure (their tombstone,
+     * {@link computer.aesthetic.moodsync.spi.MoodStore#fencedSince}), when they are: then every record of theirs is
+     * {@link DriftKind#ERASED_USER_RECORD}, and a plan writes nothing for them, it only deletes those records.
+     *
+     * @return the tombstone's time, or empty when the user is not fenced
+     */
+    public Optional<Instant> erasureFencedSince() {
+        return erasureFencedSince;
     }
 
     /**
@@ -233,6 +246,7 @@ public final class ReconcileReport {
             b.append(", ").append(Words.count(pendingCount, "item")).append(" of pending moods (drift expected)");
         }
         b.append(", when tolerance ").append(whenTolerance.toMillis()).append(" ms");
+        erasureFencedSince.ifPresent(t -> b.append(", fenced for erasure since ").append(t));
         for (Map.Entry<DriftKind, Long> e : counts.entrySet()) {
             if (e.getValue() > 0) {
                 b.append("\n  ").append(e.getKey()).append(": ").append(e.getValue());

@@ -223,10 +223,11 @@ public final class Reconciler {
                 moods = s.count();
             }
             return new ReconcileReport(user, Optional.empty(), ReconcileReport.Status.NO_ACCOUNT, Map.of(),
-                    List.of(), moods, 0, 0, keepInSyncItems, whenTolerance, started, clock.instant());
+                    List.of(), moods, 0, 0, keepInSyncItems, whenTolerance, started, clock.instant(),
+                    store.fencedSince(user));
         }
         Did did = account.get().did();
-        Run run = new Run(user);
+        Run run = new Run(user, store.fencedSince(user));
         try (Stream<MalformedMood> s = store.listMalformed(Optional.of(user))) {
             s.forEach(bad -> MoodId.tryParse(bad.id()).ifPresent(id -> run.unreadableKeys.put(
                     MoodRecords.rkeyFor(id).value(), bad)));
@@ -246,7 +247,7 @@ public final class Reconciler {
         run.hydrate(did);
         return new ReconcileReport(user, Optional.of(did), ReconcileReport.Status.RECONCILED, run.counts(),
                 run.items, moods, run.index.size(), run.pending, keepInSyncItems, whenTolerance, started,
-                clock.instant());
+                clock.instant(), run.fenced);
     }
 
     /**
@@ -271,10 +272,13 @@ public final class Reconciler {
         final Map<String, Integer> needRecord = new HashMap<>();
         /** {@code rkeyFor(id)} of the user's documents the store cannot read, by key. */
         final Map<String, MalformedMood> unreadableKeys = new HashMap<>();
+        /** The user's erasure tombstone, when they are fenced: then every record of theirs is erasure drift. */
+        final Optional<Instant> fenced;
         long pending;
 
-        Run(UserId user) {
+        Run(UserId user, Optional<Instant> fenced) {
             this.user = user;
+            this.fenced = fenced;
         }
 
         Map<DriftKind, Long> counts() {
@@ -286,6 +290,14 @@ public final class Reconciler {
         }
 
         void add(DriftItem item, boolean wantRecord) {
+            if (fenced.isPresent() && item.recordCid().isPresent() && item.kind() != DriftKind.FOREIGN_REF) {
+                // Nothing of an erased user is kept: a write frozen past the erasure that landed after it, say.
+                item = new DriftItem(DriftKind.ERASED_USER_RECORD, item.moodId(), item.rkey(), item.recordCid(),
+                        "the user is fenced for erasure (since " + fenced.get() + "): this record of their repository"
+                                + " is deleted (it would otherwise be " + item.kind() + ")", false, false,
+                        Optional.empty(), Optional.empty());
+                wantRecord = false;
+            }
             counts[item.kind().ordinal()]++;
             if (item.pending()) {
                 pending++;

@@ -17,6 +17,9 @@ import java.util.function.Predicate;
  *
  * <p>Rules ({@link Reconciler#plan}):
  * <ul>
+ *   <li>{@link DriftKind#ERASED_USER_RECORD}: delete the record (conditional on its CID), whatever the policy; for a
+ *       user fenced for erasure ({@link ReconcileReport#erasureFencedSince()}) every other item is left: nothing is
+ *       written for them.</li>
  *   <li>Items of pending moods are left to the sync worker.</li>
  *   <li>{@link DriftKind#MISSING_ON_PDS}: create the record at {@code rkeyFor(id)} (or the fresh key the report
  *       names when another record stands there) and link it; {@link DriftKind#DANGLING_LINK}: recreate the record at

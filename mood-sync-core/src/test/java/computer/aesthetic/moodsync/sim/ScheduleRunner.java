@@ -26,14 +26,12 @@ public final class ScheduleRunner {
     /** Steps per schedule unless {@code moodsync.sim.steps} says otherwise. */
     public static final int DEFAULT_STEPS = 40;
     /**
-     * The kinds a run enables unless {@code moodsync.sim.kinds} says otherwise. ERASE is left out of the default run
-     * for now: before "erase is final" a post stalled in its PDS write landed after a verified erasure (issue 11
-     * schedule 7, finding F2); with it, 300 schedules of every kind pass, but 2 of 1,000 longer-run schedules (seeds
-     * 200756, 200841) leave a record in an erased repository: a create stalled past its lease, judged by the erasing
-     * instance's clock running ahead, lands after the verified erasure (docs/ARCHITECTURE.md, "Randomized schedules").
-     * Run it with {@code -Dmoodsync.sim.kinds=all}.
+     * The kinds a run enables unless {@code moodsync.sim.kinds} says otherwise: every kind. ERASE was left out until
+     * a create frozen past its lease could outlive a verified erasure (issue 11 schedule 7, seeds 200756, 200841);
+     * now the next reconcile of the erased user deletes it ({@code ERASED_USER_RECORD}), and 300 schedules of every
+     * kind pass (docs/ARCHITECTURE.md, "Randomized schedules"). Leave one out with {@code -NAME}.
      */
-    public static final String DEFAULT_KINDS = "all,-ERASE";
+    public static final String DEFAULT_KINDS = "all";
 
     private ScheduleRunner() {
     }

@@ -22,8 +22,13 @@ class MongoRandomizedScheduleTest {
         AtomicInteger n = new AtomicInteger();
         // Leases are judged by the server's clock ($$NOW), which the schedules' test clocks do not move: a short
         // lease, and a real wait past it whenever the drain needs every lease to have run out.
-        ScheduleRunner.runAndAssert("MongoMoodStore", clock -> MongoMoodStore.builder(MONGO.database())
-                .collection("moods_sim_" + n.incrementAndGet()).build(), 25, java.time.Duration.ofMillis(800),
+        // Each schedule its own tombstones and holds too: users are named alike in every schedule, and an erasure's
+        // tombstone left by one schedule would fence the next one's user.
+        ScheduleRunner.runAndAssert("MongoMoodStore", clock -> {
+            int k = n.incrementAndGet();
+            return MongoMoodStore.builder(MONGO.database()).collection("moods_sim_" + k)
+                    .tombstonesCollection("tombstones_sim_" + k).accountHoldsCollection("holds_sim_" + k).build();
+        }, 25, java.time.Duration.ofMillis(800),
                 java.time.Duration.ofMillis(1000));
     }
 }
