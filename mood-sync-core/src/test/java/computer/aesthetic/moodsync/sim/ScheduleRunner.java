@@ -64,8 +64,27 @@ public final class ScheduleRunner {
      */
     public static void runAndAssert(String name, java.util.function.Function<java.time.Clock, MoodStore> stores,
             int defaultCount, java.time.Duration lease, java.time.Duration realLeaseWait) {
+        runAndAssert(name, stores, defaultCount, lease, realLeaseWait, DEFAULT_KINDS, "moodsync.sim.count");
+    }
+
+    /**
+     * Runs the schedules with other defaults for the kinds and for the property that sets the count, and throws
+     * when one fails.
+     *
+     * @param name names the store in the output
+     * @param stores makes a fresh, empty store per schedule, given the schedule's base clock
+     * @param defaultCount how many schedules unless {@code countProperty} says otherwise
+     * @param lease the instances' lease
+     * @param realLeaseWait real time to wait for leases to run out while draining (zero for a fake store)
+     * @param defaultKinds the kinds unless {@code moodsync.sim.kinds} says otherwise
+     * @param countProperty the system property that overrides {@code defaultCount}
+     * @throws AssertionError with the shortest failing schedule
+     */
+    public static void runAndAssert(String name, java.util.function.Function<java.time.Clock, MoodStore> stores,
+            int defaultCount, java.time.Duration lease, java.time.Duration realLeaseWait, String defaultKinds,
+            String countProperty) {
         Set<ScheduleSimulator.Kind> kinds = ScheduleSimulator.Kind.parse(System.getProperty("moodsync.sim.kinds",
-                DEFAULT_KINDS));
+                defaultKinds));
         int steps = Integer.getInteger("moodsync.sim.steps", DEFAULT_STEPS);
         boolean strict = Boolean.getBoolean("moodsync.sim.strict");
         ScheduleSimulator sim = new ScheduleSimulator(stores, kinds, steps, lease, java.time.Duration.ofMillis(25),
@@ -80,7 +99,7 @@ public final class ScheduleRunner {
             }
             return;
         }
-        int count = Integer.getInteger("moodsync.sim.count", defaultCount);
+        int count = Integer.getInteger(countProperty, defaultCount);
         long first = Long.getLong("moodsync.sim.firstSeed", new java.util.Random().nextLong() >>> 20);
         System.out.println("[sim " + name + "] " + count + " schedules of " + steps + " steps, kinds " + kinds
                 + ", seeds " + first + ".." + (first + count - 1) + " (replay one with -Dmoodsync.sim.seed=N)");
