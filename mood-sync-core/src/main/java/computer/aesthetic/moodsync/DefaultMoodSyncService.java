@@ -17,6 +17,7 @@ import computer.aesthetic.moodsync.spi.Account;
 import computer.aesthetic.moodsync.spi.AccountHold;
 import computer.aesthetic.moodsync.spi.AccountDirectory;
 import computer.aesthetic.moodsync.spi.AtprotoRepo;
+import computer.aesthetic.moodsync.spi.Completion;
 import computer.aesthetic.moodsync.spi.CreateResult;
 import computer.aesthetic.moodsync.spi.MoodChange;
 import computer.aesthetic.moodsync.spi.MoodStore;
@@ -719,7 +720,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
         String error = "the mood's stored text cannot be written to the PDS (" + String.join("; ", e.problems())
                 + "); edit the mood's text, then retry it";
         attemptsFailed.increment();
-        failuresByError.computeIfAbsent("InvalidMood", k -> new LongAdder()).increment();
+        countFailure("InvalidMood");
         safely(() -> store.reschedule(mood.id(), marker.token(), owner, marker.attempts() + 1, clock.instant(), error,
                 true));
         LOG.warn("mood {} parked: {}", mood.id(), error);
@@ -738,8 +739,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
         String error = (storeFailure ? "the database failed while recording the PDS write: "
                 : "unexpected failure while syncing the mood: ") + e.getClass().getSimpleName() + ": " + e.getMessage();
         attemptsFailed.increment();
-        failuresByError.computeIfAbsent(storeFailure ? "StoreError" : e.getClass().getSimpleName(),
-                k -> new LongAdder()).increment();
+        countFailure(storeFailure ? "StoreError" : e.getClass().getSimpleName());
         LOG.warn("mood {}: {}; {}", mood.id(), error, park ? "parked" : "retried later", storeFailure ? null : e);
         safely(() -> store.reschedule(mood.id(), marker.token(), owner, attempts, clock.instant().plus(backoff(attempts)),
                 error, park));
@@ -946,12 +946,12 @@ final class DefaultMoodSyncService implements MoodSyncService {
         Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
         // One store round trip for the batch where the store allows; if it fails, mood by mood, so one mood's
         // failure is contained to that mood.
-        List<computer.aesthetic.moodsync.spi.Completion> completions = new ArrayList<>(fresh.size());
+        List<Completion> completions = new ArrayList<>(fresh.size());
         for (Mood m : fresh) {
-            completions.add(new computer.aesthetic.moodsync.spi.Completion(m.id(), m.pending().orElseThrow().token(),
+            completions.add(new Completion(m.id(), m.pending().orElseThrow().token(),
                     Optional.of(MoodRecords.rkeyFor(m.id())), Optional.of(MoodRecords.cidOf(m))));
         }
-        computer.aesthetic.moodsync.spi.Completion.Results done = null;
+        Completion.Results done = null;
         try {
             done = store.completeSyncAll(completions, owner, clock.instant());
         } catch (RuntimeException e) {
@@ -984,6 +984,10 @@ final class DefaultMoodSyncService implements MoodSyncService {
         return List.of();
     }
 
+    private void countFailure(String label) {
+        failuresByError.computeIfAbsent(label, k -> new LongAdder()).increment();
+    }
+
     SyncResult failed(Mood mood, PendingSync marker, String owner, PdsException e) {
         Optional<String> inactive = inactiveStatus(e);
         if (inactive.isPresent()) {
@@ -998,7 +1002,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
             if (holds) {
                 LOG.info("the PDS refused a write of {}: account {}; its writes are held", mood.user(),
                         inactive.get());
-                failuresByError.computeIfAbsent(e.label(), k -> new LongAdder()).increment();
+                countFailure(e.label());
                 holdBack(mood, marker, owner, new AccountHold(inactive.get(), now));
                 return SyncResult.pending(mood.id(), PendingReason.ACCOUNT_INACTIVE, holdMessage(inactive.get()));
             }
@@ -1013,7 +1017,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
         }
         String error = e.getClass().getSimpleName() + ": " + e.getMessage();
         attemptsFailed.increment();
-        failuresByError.computeIfAbsent(e.label(), k -> new LongAdder()).increment();
+        countFailure(e.label());
         store.reschedule(mood.id(), marker.token(), owner, attempts, next, error, park);
         PendingReason reason = reasonFor(e);
         safely(() -> listener.pending(mood, marker.op(), reason, e));
@@ -1025,7 +1029,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
 
     private SyncResult park(Mood mood, PendingSync marker, String owner, String error) {
         attemptsFailed.increment();
-        failuresByError.computeIfAbsent("RecordKeyTaken", k -> new LongAdder()).increment();
+        countFailure("RecordKeyTaken");
         store.reschedule(mood.id(), marker.token(), owner, marker.attempts() + 1, clock.instant(), error, true);
         LOG.warn("mood {} parked: {}", mood.id(), error);
         safely(() -> listener.parked(mood, marker.op(), error));

@@ -1,6 +1,7 @@
 package computer.aesthetic.moodsync;
 
 import computer.aesthetic.moodsync.spi.Account;
+import computer.aesthetic.moodsync.spi.AccountHold;
 import computer.aesthetic.moodsync.spi.Claim;
 import java.time.Duration;
 import java.time.Instant;
@@ -128,7 +129,7 @@ public final class SyncWorker implements AutoCloseable {
             }
             return;
         }
-        Optional<computer.aesthetic.moodsync.spi.AccountHold> hold = service.holdOf(user);
+        Optional<AccountHold> hold = service.holdOf(user);
         if (hold.isPresent()) {
             // The account is not active on its PDS: no call, no attempt counted; due again later or on resume.
             for (Mood m : claimed) {

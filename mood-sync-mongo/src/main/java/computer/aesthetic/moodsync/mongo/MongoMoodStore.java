@@ -39,6 +39,7 @@ import computer.aesthetic.moodsync.mongo.internal.Cursors;
 import computer.aesthetic.moodsync.mongo.internal.Errors;
 import computer.aesthetic.moodsync.mongo.internal.MoodDocuments;
 import computer.aesthetic.moodsync.spi.Claim;
+import computer.aesthetic.moodsync.spi.Completion;
 import computer.aesthetic.moodsync.spi.MalformedMood;
 import computer.aesthetic.moodsync.spi.MoodChange;
 import computer.aesthetic.moodsync.spi.MoodStore;
@@ -640,16 +641,16 @@ public final class MongoMoodStore implements MoodStore {
      * was not recorded.
      */
     @Override
-    public computer.aesthetic.moodsync.spi.Completion.Results completeSyncAll(
-            List<computer.aesthetic.moodsync.spi.Completion> writes, String owner, Instant now) {
+    public Completion.Results completeSyncAll(
+            List<Completion> writes, String owner, Instant now) {
         Objects.requireNonNull(writes, "writes");
         Objects.requireNonNull(owner, "owner");
         Objects.requireNonNull(now, "now");
         if (writes.isEmpty()) {
-            return new computer.aesthetic.moodsync.spi.Completion.Results(java.util.Set.of(), Map.of());
+            return new Completion.Results(java.util.Set.of(), Map.of());
         }
         List<UpdateOneModel<Document>> updates = new ArrayList<>(writes.size());
-        for (computer.aesthetic.moodsync.spi.Completion c : writes) {
+        for (Completion c : writes) {
             List<Bson> done = new ArrayList<>(3);
             c.rkey().ifPresent(k -> done.add(Updates.set(MoodDocuments.RKEY, k.value())));
             done.add(c.cid().isPresent() ? Updates.set(MoodDocuments.RKEY_CID, c.cid().get().toString())
@@ -661,8 +662,8 @@ public final class MongoMoodStore implements MoodStore {
         try {
             BulkWriteResult result = moods.bulkWrite(updates, new BulkWriteOptions().ordered(false));
             if (result.getMatchedCount() == writes.size()) {
-                return new computer.aesthetic.moodsync.spi.Completion.Results(
-                        writes.stream().map(computer.aesthetic.moodsync.spi.Completion::id)
+                return new Completion.Results(
+                        writes.stream().map(Completion::id)
                                 .collect(java.util.stream.Collectors.toSet()), Map.of());
             }
         } catch (MongoException e) {
