@@ -374,6 +374,21 @@ public interface MoodStore {
     }
 
     /**
+     * Reads what gates a user's writes at once: the erasure tombstone ({@link #fencedSince}) and the account hold
+     * ({@link #accountHold}). The service calls it once per post and per change, right after the store write, as
+     * the fence against an erasure racing that write, and once per batch the worker claims: so it should be one
+     * round trip ({@code MongoMoodStore} keeps both in one document per user).
+     *
+     * <p>The default implementation calls {@link #fencedSince} and then {@link #accountHold}.
+     *
+     * @param user the user
+     * @return the user's state
+     */
+    default UserState userState(UserId user) {
+        return new UserState(fencedSince(user), accountHold(user));
+    }
+
+    /**
      * Removes a user's tombstone, so the user may post again (for example an account re-created on purpose). Moods
      * are not brought back.
      *
