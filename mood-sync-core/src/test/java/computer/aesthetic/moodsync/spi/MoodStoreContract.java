@@ -1064,4 +1064,36 @@ public abstract class MoodStoreContract {
         assertThat(store.fencedSince(ALICE)).isEmpty();
         assertThat(store.unfenceUser(ALICE)).isFalse();
     }
+
+    // ---- what gates a user's writes: tombstone and hold, read at once --------------------------------------------
+
+    @Test
+    void userStateReadsTheFenceAndTheHoldTogetherAndEachIsLiftedAlone() {
+        Instant t = T0.truncatedTo(ChronoUnit.MILLIS);
+        AccountHold deactivated = new AccountHold("deactivated", t);
+        assertThat(store.userState(ALICE)).isEqualTo(UserState.CLEAR);
+        assertThat(store.holdAccount(ALICE, "takendown", t)).as("not held before").isTrue();
+        assertThat(store.holdAccount(ALICE, "deactivated", t.plusSeconds(5))).as("held before").isFalse();
+        assertThat(store.accountHold(ALICE)).as("the status follows, the first time stays").contains(deactivated);
+        assertThat(store.fenceUser(ALICE, t.plusSeconds(1))).isEmpty();
+        assertThat(store.userState(ALICE))
+                .isEqualTo(new UserState(Optional.of(t.plusSeconds(1)), Optional.of(deactivated)));
+        assertThat(store.userState(BOB)).isEqualTo(UserState.CLEAR);
+
+        assertThat(store.releaseAccount(ALICE)).isTrue();
+        assertThat(store.userState(ALICE)).as("the tombstone outlives the hold")
+                .isEqualTo(new UserState(Optional.of(t.plusSeconds(1)), Optional.empty()));
+        assertThat(store.releaseAccount(ALICE)).isFalse();
+        assertThat(store.holdAccount(ALICE, "suspended", t.plusSeconds(2))).as("a hold beside a tombstone").isTrue();
+        assertThat(store.unfenceUser(ALICE)).isTrue();
+        assertThat(store.userState(ALICE)).as("the hold outlives the tombstone")
+                .isEqualTo(new UserState(Optional.empty(), Optional.of(new AccountHold("suspended", t.plusSeconds(2)))));
+        assertThat(store.unfenceUser(ALICE)).isFalse();
+        assertThat(store.fenceUser(ALICE, t.plusSeconds(3))).as("a tombstone beside a hold").isEmpty();
+        assertThat(store.fencedSince(ALICE)).contains(t.plusSeconds(3));
+        assertThat(store.accountHold(ALICE)).isPresent();
+        assertThat(store.releaseAccount(ALICE)).isTrue();
+        assertThat(store.unfenceUser(ALICE)).isTrue();
+        assertThat(store.userState(ALICE)).isEqualTo(UserState.CLEAR);
+    }
 }
