@@ -299,20 +299,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
     public int resumeAccount(UserId user) {
         Objects.requireNonNull(user, "user");
         boolean released = store.releaseAccount(user);
-        Instant now = clock.instant();
-        int due = 0;
-        List<Mood> waiting;
-        try (Stream<Mood> pending = store.listPending(Optional.of(user))) {
-            waiting = pending.filter(m -> m.pending().isPresent() && !m.pending().get().failed()).toList();
-        }
-        for (Mood m : waiting) {
-            String owner = newOwner();
-            Optional<Mood> leased = store.tryLease(m.id(), owner, now, now.plus(lease));
-            if (leased.isPresent() && store.reschedule(m.id(), leased.get().pending().orElseThrow().token(), owner,
-                    leased.get().pending().get().attempts(), now, "the account is active again", false)) {
-                due++;
-            }
-        }
+        int due = store.makeDue(user, newOwner(), clock.instant());
         LOG.info("account of {} resumed ({}): {} held writes due now", user, released ? "hold released" : "no hold",
                 due);
         worker.nudge();

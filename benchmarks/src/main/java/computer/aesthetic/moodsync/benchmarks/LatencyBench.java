@@ -64,6 +64,8 @@ final class LatencyBench {
         MongoCollection<Document> moods = db.getCollection("moods");
         AccountDirectory accounts = MongoAccountDirectory.builder(db).build();
         MoodStore store = MongoMoodStore.builder(db).build();
+        // the collection the store reads each post's fence from (empty here, as for almost every user)
+        MongoCollection<Document> userStates = db.getCollection(MongoMoodStore.DEFAULT_USER_STATES);
         String pdsUrl = env.pds().url();
         URI u = URI.create(pdsUrl);
         Timing inlineTiming = new Timing("");
@@ -72,8 +74,9 @@ final class LatencyBench {
         String token = env.raw().createSession(acct.did(), acct.password()).accessJwt();
 
         Map<String, Figure> f = new LinkedHashMap<>();
-        for (String k : List.of("plain insertOne", "post QUEUED", "raw insert+putRecord+update",
-                "raw insert+putRecord+update by {_id,token}", "post INLINE", "post INLINE, PDS down, circuit open")) {
+        for (String k : List.of("plain insertOne", "raw insertOne + fence read", "post QUEUED",
+                "raw insert+putRecord+update", "raw insert+putRecord+update by {_id,token}", "post INLINE",
+                "post INLINE, PDS down, circuit open")) {
             f.put(k + " p50", new Figure("latency", k + " p50", "ms", false));
             f.put(k + " p99", new Figure("latency", k + " p99", "ms", false));
         }
@@ -120,11 +123,18 @@ final class LatencyBench {
                     int inlineOps = s.inlineOps;
                     // interleaved op by op, so that the compared kinds share the machine's conditions
                     List<Double> plain = new ArrayList<>(ops);
+                    List<Double> fenced = new ArrayList<>(ops);
                     List<Double> q = new ArrayList<>(ops);
                     List<Double> dn = new ArrayList<>(ops);
                     for (int i = 0; i < ops; i++) {
                         plain.add(time(() -> moods.insertOne(new Moods.M(MoodId.generate(), user, "plain insert",
                                 Instant.now()).originDoc())));
+                        // the least a post fenced against a racing erasure can do: the insert, then one read
+                        fenced.add(time(() -> {
+                            moods.insertOne(new Moods.M(MoodId.generate(), user, "fenced insert", Instant.now())
+                                    .originDoc());
+                            userStates.find(com.mongodb.client.model.Filters.eq("_id", user.value())).first();
+                        }));
                         q.add(time(() -> expect(queued.post(user, "queued post"), PendingReason.QUEUED)));
                         dn.add(time(() -> expect(down.post(user, "post while down"),
                                 PendingReason.PDS_UNAVAILABLE)));
@@ -136,6 +146,7 @@ final class LatencyBench {
                             user, inline);
                     if (run > 0) {
                         add(f, "plain insertOne", plain);
+                        add(f, "raw insertOne + fence read", fenced);
                         add(f, "post QUEUED", q);
                         add(f, "raw insert+putRecord+update", rawInline);
                         add(f, "raw insert+putRecord+update by {_id,token}", rawTokened);

@@ -1096,4 +1096,37 @@ public abstract class MoodStoreContract {
         assertThat(store.unfenceUser(ALICE)).isTrue();
         assertThat(store.userState(ALICE)).isEqualTo(UserState.CLEAR);
     }
+
+    @Test
+    void makeDueMakesTheUsersFreeUnparkedMarkersDueNowAndLeavesTheRest() {
+        Instant now = T0.truncatedTo(ChronoUnit.MILLIS).plusSeconds(100);
+        Instant later = now.plus(HOUR);
+        Mood held = posted(ALICE, 1);
+        Mood writing = posted(ALICE, 2);
+        Mood parked = posted(ALICE, 3);
+        Mood bobs = posted(BOB, 4);
+        for (Mood m : List.of(held, writing, parked, bobs)) {
+            store.insert(m);
+            store.setPending(m.id(), pendingAt(SyncOp.CREATE, later));
+        }
+        store.insert(synced(ALICE, 5, RecordKey.parse("3kabcdefghij5")));
+        PendingSync heldMarker = store.find(held.id()).orElseThrow().pending().orElseThrow();
+        Mood leased = store.tryLease(writing.id(), "writer", now, now.plusSeconds(600)).orElseThrow();
+        PendingSync p = store.find(parked.id()).orElseThrow().pending().orElseThrow();
+        store.reschedule(parked.id(), p.token(), "nobody", 7, later, "given up", true);
+
+        assertThat(store.makeDue(ALICE, "resumer", now)).isEqualTo(1);
+
+        PendingSync due = store.find(held.id()).orElseThrow().pending().orElseThrow();
+        assertThat(due.nextAttemptAt()).isEqualTo(now);
+        assertThat(due.token()).isEqualTo(heldMarker.token());
+        assertThat(due.attempts()).isEqualTo(heldMarker.attempts());
+        assertThat(due.isLeased(now)).isFalse();
+        assertThat(store.find(writing.id()).orElseThrow().pending()).as("a writer's marker is left to it")
+                .isEqualTo(leased.pending());
+        assertThat(store.find(parked.id()).orElseThrow().pending().orElseThrow().failed()).isTrue();
+        assertThat(store.find(bobs.id()).orElseThrow().pending().orElseThrow().nextAttemptAt()).isEqualTo(later);
+        assertThat(store.claimDue(claim("worker", now, Optional.of(ALICE), 10))).extracting(Mood::id)
+                .containsExactly(held.id());
+    }
 }

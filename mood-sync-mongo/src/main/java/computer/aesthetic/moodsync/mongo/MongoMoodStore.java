@@ -993,6 +993,24 @@ public final class MongoMoodStore implements MoodStore {
         return userState(user).hold();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One {@code updateMany} of the user's unparked markers whose lease is absent or expired (judged by the
+     * server's clock): {@code nextAttemptAt = now}, expired lease fields removed, token and attempts unchanged.
+     */
+    @Override
+    public int makeDue(UserId user, String owner, Instant now) {
+        Objects.requireNonNull(user, "user");
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(now, "now");
+        return (int) run("makeDue", () -> moods.updateMany(and(eq(MoodDocuments.USER, user.value()),
+                exists(MoodDocuments.SYNC), ne(MoodDocuments.SYNC_FAILED, true), LEASE_FREE),
+                Updates.combine(Updates.set(MoodDocuments.SYNC_NEXT, Date.from(now)),
+                        Updates.set(MoodDocuments.SYNC_ERROR, "the account is active again"), noLease())))
+                .getModifiedCount();
+    }
+
     @Override
     public boolean releaseAccount(UserId user) {
         Objects.requireNonNull(user, "user");
