@@ -4,6 +4,7 @@ import computer.aesthetic.moodsync.InvalidRecordException;
 import computer.aesthetic.moodsync.Mood;
 import computer.aesthetic.moodsync.MoodId;
 import computer.aesthetic.moodsync.MoodSyncException;
+import computer.aesthetic.moodsync.PdsException;
 import computer.aesthetic.moodsync.StoreConflictException;
 import computer.aesthetic.moodsync.UserId;
 import computer.aesthetic.moodsync.data.Cid;
@@ -554,7 +555,9 @@ public final class Follower implements AutoCloseable {
         }
         for (RepoSyncState r : desync) {
             Optional<UserId> user = accounts.userOf(r.did());
-            if (user.isPresent()) {
+            // An account that is not active cannot be listed (the PDS answers "Could not find repo"): its
+            // repository is resynced when it is active again (its #sync, or its next commit, is a gap then).
+            if (user.isPresent() && r.accountStatus().isEmpty()) {
                 resync(r.did(), user.get(), r, "left desynchronized", Optional.empty(), Optional.empty());
             }
         }
@@ -567,6 +570,20 @@ public final class Follower implements AutoCloseable {
         Map<RecordKey, RepoRecord> records = new HashMap<>();
         try (Stream<RepoRecord> all = repo.listAll(did, MoodRecords.COLLECTION)) {
             all.forEach(r -> records.put(r.rkey(), r));
+        } catch (PdsException e) {
+            if (e.isRetryable()) {
+                throw e; // the event is replayed from the cursor once the PDS answers again
+            }
+            // Typically an account deleted (or taken down) while the follower was down, whose #account event comes
+            // later in the replay: nothing is known of its records, so nothing is applied (its moods are kept), and
+            // the repository stays desynchronized instead of stopping the follower on every replay.
+            LOG.warn("could not list {} to resync it ({}); left desynchronized until its account is active again",
+                    did, e.label());
+            reported.increment();
+            report(IngestChange.Kind.REPORTED, did, Optional.empty(), Optional.empty(), -1,
+                    reason + "; the repository could not be listed (" + e.label()
+                            + "): left desynchronized, its moods untouched");
+            return;
         }
         for (RepoRecord r : records.values()) {
             applyPut(did, user, r.rkey(), r.cid(), r.value(), -1);
