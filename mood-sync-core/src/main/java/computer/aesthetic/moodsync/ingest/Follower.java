@@ -162,6 +162,12 @@ public final class Follower implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     return;
                 } catch (RuntimeException e) {
+                    if (!running.get()) {
+                        // close() interrupted a call in flight (MongoDB's driver fails it with
+                        // MongoInterruptedException): a normal stop, which close() finishes by saving the cursor.
+                        LOG.debug("follower of {} stopped during a call: {}", sourceName, e.toString());
+                        return;
+                    }
                     LOG.warn("follower of {} failed; it starts again from its saved cursor: {}", sourceName,
                             e.toString());
                     closeStream();
