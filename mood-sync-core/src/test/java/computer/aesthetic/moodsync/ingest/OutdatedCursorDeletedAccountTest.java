@@ -9,6 +9,8 @@ import computer.aesthetic.moodsync.SyncMode;
 import computer.aesthetic.moodsync.UserId;
 import computer.aesthetic.moodsync.record.MoodRecords;
 import computer.aesthetic.moodsync.spi.Account;
+import computer.aesthetic.moodsync.spi.IngestStateStore;
+import computer.aesthetic.moodsync.spi.MoodStore;
 import computer.aesthetic.moodsync.spi.RepoSyncState;
 import computer.aesthetic.moodsync.spi.Secret;
 import computer.aesthetic.moodsync.sync.CommitVerifier;
@@ -36,17 +38,18 @@ import org.junit.jupiter.api.Test;
  * starts with {@code #info OutdatedCursor} (every known repository is resynced) and the deleted account's earlier
  * events are gone, so only its {@code #account status=deleted} remains. The reference PDS answers the listing of a
  * deleted account's repository with 400 {@code InvalidRequest} "Could not find repo" (as the in-memory PDS does):
- * that repository cannot be resynced, and must neither stop the follower nor cost the account its moods.
+ * that repository cannot be resynced, and must neither stop the follower nor cost the account its moods. Published
+ * in the core test-jar; subclasses run it on other stores ({@link #newStore()}, {@link #newStateStore()}).
  */
-class OutdatedCursorDeletedAccountTest {
+public class OutdatedCursorDeletedAccountTest {
     static final UserId ALICE = new UserId("auth0|alice");
     static final Did ALICE_DID = Did.parse("did:plc:alice00000000000000000000");
     static final UserId BOB = new UserId("auth0|bob");
     static final Did BOB_DID = Did.parse("did:plc:bob0000000000000000000000");
     static final Duration IDLE = Duration.ofMillis(50);
 
-    final InMemoryMoodStore store = InMemoryMoodStore.create();
-    final InMemoryIngestStateStore state = new InMemoryIngestStateStore();
+    MoodStore store;
+    IngestStateStore state;
     final InMemoryAtprotoRepo pds = InMemoryAtprotoRepo.create();
     final InMemoryFirehose firehose = InMemoryFirehose.create();
     final InMemoryAccountDirectory accounts = InMemoryAccountDirectory.create();
@@ -54,8 +57,28 @@ class OutdatedCursorDeletedAccountTest {
     final List<AutoCloseable> closeables = new ArrayList<>();
     MoodSyncService service;
 
+    /**
+     * Returns the mood store of one test.
+     *
+     * @return an empty store
+     */
+    protected MoodStore newStore() {
+        return InMemoryMoodStore.create();
+    }
+
+    /**
+     * Returns the ingest state store of one test.
+     *
+     * @return an empty store
+     */
+    protected IngestStateStore newStateStore() {
+        return new InMemoryIngestStateStore();
+    }
+
     @BeforeEach
     void setUp() {
+        store = newStore();
+        state = newStateStore();
         pds.attachFirehose(firehose);
         accounts.put(ALICE, Account.of(ALICE_DID, Handle.parse("alice.test"), Secret.of("pw-alice")));
         accounts.put(BOB, Account.of(BOB_DID, Handle.parse("bob.test"), Secret.of("pw-bob")));
