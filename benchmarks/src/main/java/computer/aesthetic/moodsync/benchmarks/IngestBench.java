@@ -57,6 +57,7 @@ public final class IngestBench {
         final InMemoryMoodStore store = InMemoryMoodStore.create();
         final InMemoryAtprotoRepo pds = InMemoryAtprotoRepo.create();
         final InMemoryFirehose hose = InMemoryFirehose.create(Clock.systemUTC(), 10_000_000);
+        final EventSource source = EventSource.decoding(hose::subscribe);
         final InMemoryAccountDirectory accounts = InMemoryAccountDirectory.create();
         final MoodSyncService service;
         final List<Mood> moods = new ArrayList<>();
@@ -80,30 +81,8 @@ public final class IngestBench {
             }
         }
 
-        EventSource source() {
-            return EventSource.decoding(cursor -> {
-                InMemoryFirehose.Subscription s = hose.subscribe(cursor);
-                return new EventSource.Frames() {
-                    @Override
-                    public Optional<byte[]> next(Duration timeout) throws InterruptedException {
-                        return s.next(timeout);
-                    }
-
-                    @Override
-                    public boolean isClosed() {
-                        return s.isClosed();
-                    }
-
-                    @Override
-                    public void close() {
-                        s.close();
-                    }
-                };
-            });
-        }
-
         Follower follower(InMemoryIngestStateStore state, IngestListener listener) {
-            return service.follower().state(state).source("bench", source()).listener(listener)
+            return service.follower().state(state).source("bench", source).listener(listener)
                     .authenticator(CommitAuthenticator.of(CommitVerifier.of(BouncyCastleSignatureVerifier.create()),
                             hose::key)).build();
         }
@@ -216,7 +195,7 @@ public final class IngestBench {
             List<Long> lags = java.util.Collections.synchronizedList(new ArrayList<>());
             int total = rate * lagSeconds;
             CountDownLatch done = new CountDownLatch(total);
-            Follower live = rig.service.follower().state(state).source("bench", rig.source()).owner("live")
+            Follower live = rig.service.follower().state(state).source("bench", rig.source).owner("live")
                     .listener(new IngestListener() {
                         @Override
                         public void changed(IngestChange c) {

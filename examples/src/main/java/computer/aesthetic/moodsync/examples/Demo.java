@@ -365,25 +365,7 @@ public final class Demo {
         FirehoseEventSource websocket = null;
         if (pds.memory != null) {
             InMemoryFirehose firehose = pds.firehose;
-            source = EventSource.decoding(cursor -> {
-                InMemoryFirehose.Subscription sub = firehose.subscribe(cursor);
-                return new EventSource.Frames() {
-                    @Override
-                    public Optional<byte[]> next(Duration timeout) throws InterruptedException {
-                        return sub.next(timeout);
-                    }
-
-                    @Override
-                    public boolean isClosed() {
-                        return sub.isClosed();
-                    }
-
-                    @Override
-                    public void close() {
-                        sub.close();
-                    }
-                };
-            });
+            source = EventSource.decoding(firehose::subscribe);
             authenticator = CommitAuthenticator.of(CommitVerifier.of(JdkP256.verifier()), firehose::key);
             line("follower: the in-memory PDS's event stream (InMemoryFirehose), signed p256 commits");
         } else {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import computer.aesthetic.moodsync.RateLimitedException;
+import computer.aesthetic.moodsync.pds.testing.PrivateReferencePdsExtension;
 import computer.aesthetic.moodsync.pds.testing.ReferencePds;
 import computer.aesthetic.moodsync.spi.RepoWrite;
 import computer.aesthetic.moodsync.spi.WriteBudget;
@@ -16,9 +17,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * With {@code PDS_RATE_LIMITS_ENABLED=true} (a private PDS): spend one account's hourly write budget down with 8
@@ -28,19 +28,9 @@ import org.junit.jupiter.api.Test;
  */
 class PdsRateLimitIT {
     private static final Nsid MOOD = Nsid.parse("computer.aesthetic.mood");
-    private static ReferencePds pds;
-
-    @BeforeAll
-    static void start() {
-        pds = ReferencePds.start(ReferencePds.Options.defaults().withRateLimits(true).withAccounts(1));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (pds != null) {
-            pds.close();
-        }
-    }
+    @RegisterExtension
+    static final PrivateReferencePdsExtension PDS = new PrivateReferencePdsExtension(
+            ReferencePds.Options.defaults().withRateLimits(true).withAccounts(1));
 
     private static List<RepoWrite> creates(TidClock tids, int n) {
         List<RepoWrite> writes = new ArrayList<>();
@@ -55,7 +45,7 @@ class PdsRateLimitIT {
     }
 
     @Test
-    void aBatchThatWouldOverrunTheHourlyBudgetIsNotSent() {
+    void aBatchThatWouldOverrunTheHourlyBudgetIsNotSent(ReferencePds pds) {
         assertThat(pds.rateLimits()).isTrue();
         PdsAtprotoRepo repo = ItAccounts.repo(pds).maxBudgetWait(Duration.ofSeconds(2)).build();
         Did did = Did.parse(pds.account(0).did());

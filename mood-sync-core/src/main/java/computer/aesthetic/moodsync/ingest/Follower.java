@@ -4,20 +4,28 @@ import computer.aesthetic.moodsync.InvalidRecordException;
 import computer.aesthetic.moodsync.Mood;
 import computer.aesthetic.moodsync.MoodId;
 import computer.aesthetic.moodsync.MoodSyncException;
+import computer.aesthetic.moodsync.PdsException;
+import computer.aesthetic.moodsync.PendingSync;
 import computer.aesthetic.moodsync.StoreConflictException;
+import computer.aesthetic.moodsync.StoreException;
+import computer.aesthetic.moodsync.SwapConflictException;
+import computer.aesthetic.moodsync.SyncOp;
 import computer.aesthetic.moodsync.UserId;
 import computer.aesthetic.moodsync.data.Cid;
 import computer.aesthetic.moodsync.data.DagCbor;
 import computer.aesthetic.moodsync.record.MoodRecord;
 import computer.aesthetic.moodsync.record.MoodRecords;
 import computer.aesthetic.moodsync.spi.AccountDirectory;
+import computer.aesthetic.moodsync.spi.AccountHold;
 import computer.aesthetic.moodsync.spi.AtprotoRepo;
 import computer.aesthetic.moodsync.spi.FollowerLease;
 import computer.aesthetic.moodsync.spi.IngestStateStore;
 import computer.aesthetic.moodsync.spi.MoodStore;
 import computer.aesthetic.moodsync.spi.RepoRecord;
 import computer.aesthetic.moodsync.spi.RepoSyncState;
+import computer.aesthetic.moodsync.spi.SwapRecord;
 import computer.aesthetic.moodsync.sync.FirehoseEvent;
+import computer.aesthetic.moodsync.sync.MalformedEventException;
 import computer.aesthetic.moodsync.sync.Mst;
 import computer.aesthetic.moodsync.sync.RepoOp;
 import computer.aesthetic.moodsync.sync.VerificationException;
@@ -32,8 +40,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -91,7 +101,7 @@ public final class Follower implements AutoCloseable {
     private final Clock clock;
     private final LongSupplier nanoTime;
     private final long leaseNanos;
-    private final java.util.function.Consumer<UserId> resumeAccount;
+    private final Consumer<UserId> resumeAccount;
     private final int cursorEvents;
     private final long cursorNanos;
     /** The seq of the last handled event whose cursor is not saved yet, or -1; guarded by {@link #pumpLock}. */
@@ -161,6 +171,12 @@ public final class Follower implements AutoCloseable {
                     Thread.currentThread().interrupt();
                     return;
                 } catch (RuntimeException e) {
+                    if (!running.get()) {
+                        // close() interrupted a call in flight (MongoDB's driver fails it with
+                        // MongoInterruptedException): a normal stop, which close() finishes by saving the cursor.
+                        LOG.debug("follower of {} stopped during a call: {}", sourceName, e.toString());
+                        return;
+                    }
                     LOG.warn("follower of {} failed; it starts again from its saved cursor: {}", sourceName,
                             e.toString());
                     closeStream();
@@ -193,7 +209,7 @@ public final class Follower implements AutoCloseable {
      * @param idle how long to wait for the next event before returning
      * @return how many events were handled
      * @throws InterruptedException if interrupted while waiting
-     * @throws computer.aesthetic.moodsync.StoreException if the store failed (nothing past the last saved cursor is
+     * @throws StoreException if the store failed (nothing past the last saved cursor is
      *     lost: the next pump replays it)
      */
     public int pump(Duration idle) throws InterruptedException {
@@ -447,7 +463,7 @@ public final class Follower implements AutoCloseable {
         } catch (Gap gap) {
             resync(c.repo(), user.get(), st, gap.getMessage(), Optional.of(c.rev()), gap.data);
             return;
-        } catch (VerificationException | computer.aesthetic.moodsync.sync.MalformedEventException e) {
+        } catch (VerificationException | MalformedEventException e) {
             accounts.forget(c.repo());
             authenticator.refresh(c.repo());
             resync(c.repo(), user.get(), st, "commit " + c.rev() + " failed verification: " + e.getMessage(),
@@ -502,10 +518,12 @@ public final class Follower implements AutoCloseable {
 
     private Cid verify(FirehoseEvent.Commit c, RepoSyncState st) throws Gap {
         byte[] block = c.blocks().block(c.commit()).orElseThrow(() -> new VerificationException(
-                VerificationException.Reason.PROOF_INCOMPLETE, "the commit block " + c.commit() + " is not in the event's blocks"));
+                VerificationException.Reason.PROOF_INCOMPLETE,
+                "the commit block " + c.commit() + " is not in the event's blocks"));
         Map<String, Object> commit = decodeRecord(block).orElse(null);
         if (commit == null) {
-            throw new VerificationException(VerificationException.Reason.COMMIT_MISMATCH, "the commit block is not a map");
+            throw new VerificationException(VerificationException.Reason.COMMIT_MISMATCH,
+                    "the commit block is not a map");
         }
         if (!(commit.get("data") instanceof Cid data) || !c.repo().toString().equals(commit.get("did"))
                 || !c.rev().equals(commit.get("rev"))) {
@@ -529,8 +547,8 @@ public final class Follower implements AutoCloseable {
         if (c.prevData().isPresent()) {
             Cid before = Mst.invert(data, c.ops(), c.blocks()::block);
             if (!before.equals(c.prevData().get())) {
-                throw new VerificationException(VerificationException.Reason.PREV_DATA_MISMATCH, "inverting the ops gives " + before + ", not prevData "
-                        + c.prevData().get());
+                throw new VerificationException(VerificationException.Reason.PREV_DATA_MISMATCH,
+                        "inverting the ops gives " + before + ", not prevData " + c.prevData().get());
             }
         }
         return data;
@@ -545,7 +563,9 @@ public final class Follower implements AutoCloseable {
         }
         for (RepoSyncState r : desync) {
             Optional<UserId> user = accounts.userOf(r.did());
-            if (user.isPresent()) {
+            // An account that is not active cannot be listed (the PDS answers "Could not find repo"): its
+            // repository is resynced when it is active again (its #sync, or its next commit, is a gap then).
+            if (user.isPresent() && r.accountStatus().isEmpty()) {
                 resync(r.did(), user.get(), r, "left desynchronized", Optional.empty(), Optional.empty());
             }
         }
@@ -558,6 +578,20 @@ public final class Follower implements AutoCloseable {
         Map<RecordKey, RepoRecord> records = new HashMap<>();
         try (Stream<RepoRecord> all = repo.listAll(did, MoodRecords.COLLECTION)) {
             all.forEach(r -> records.put(r.rkey(), r));
+        } catch (PdsException e) {
+            if (e.isRetryable()) {
+                throw e; // the event is replayed from the cursor once the PDS answers again
+            }
+            // Typically an account deleted (or taken down) while the follower was down, whose #account event comes
+            // later in the replay: nothing is known of its records, so nothing is applied (its moods are kept), and
+            // the repository stays desynchronized instead of stopping the follower on every replay.
+            LOG.warn("could not list {} to resync it ({}); left desynchronized until its account is active again",
+                    did, e.label());
+            reported.increment();
+            report(IngestChange.Kind.REPORTED, did, Optional.empty(), Optional.empty(), -1,
+                    reason + "; the repository could not be listed (" + e.label()
+                            + "): left desynchronized, its moods untouched");
+            return;
         }
         for (RepoRecord r : records.values()) {
             applyPut(did, user, r.rkey(), r.cid(), r.value(), -1);
@@ -711,26 +745,24 @@ public final class Follower implements AutoCloseable {
             inFlight(did, rkey, id, seq, "the mood changed meanwhile: its own write decides");
             return;
         }
-        store.setPending(mood.id(), computer.aesthetic.moodsync.PendingSync.start(
-                mood.deleted() ? computer.aesthetic.moodsync.SyncOp.DELETE : computer.aesthetic.moodsync.SyncOp.UPDATE,
-                clock.instant()));
+        store.setPending(mood.id(), PendingSync.start(mood.deleted() ? SyncOp.DELETE : SyncOp.UPDATE, clock.instant()));
         applied.increment();
         report(IngestChange.Kind.RESTORED, did, Optional.of(rkey), id, seq, why);
     }
 
     /** Policy DELETE of a new record that belongs to no mood: deletes it on the PDS, fenced by the CID seen. */
     private void removeNew(Did did, UserId user, RecordKey rkey, Cid cid, Optional<MoodId> named, long seq) {
-        Optional<computer.aesthetic.moodsync.spi.AccountHold> hold = store.accountHold(user);
+        Optional<AccountHold> hold = store.accountHold(user);
         if (hold.isPresent()) {
             reported(did, rkey, named, seq, "a new record, not deleted: the account is " + hold.get().status());
             return;
         }
         try {
-            repo.deleteRecord(did, MoodRecords.COLLECTION, rkey, computer.aesthetic.moodsync.spi.SwapRecord.cid(cid));
-        } catch (computer.aesthetic.moodsync.SwapConflictException e) {
+            repo.deleteRecord(did, MoodRecords.COLLECTION, rkey, SwapRecord.cid(cid));
+        } catch (SwapConflictException e) {
             reported(did, rkey, named, seq, "a new record changed before it could be deleted: left alone");
             return;
-        } catch (computer.aesthetic.moodsync.PdsException e) {
+        } catch (PdsException e) {
             if (e.isRetryable()) {
                 throw e; // the event is replayed from the cursor once the PDS answers again
             }
@@ -841,14 +873,14 @@ public final class Follower implements AutoCloseable {
         private IngestStateStore state;
         private EventSource source;
         private String sourceName;
-        private String owner = "follower-" + java.util.UUID.randomUUID();
+        private String owner = "follower-" + UUID.randomUUID();
         private IngestPolicy policy = IngestPolicy.DEFAULT;
         private IngestListener listener = IngestListener.NONE;
         private CommitAuthenticator authenticator;
         private Clock clock = Clock.systemUTC();
         private LongSupplier nanoTime = System::nanoTime;
         private Duration leaseTime = Duration.ofSeconds(30);
-        private java.util.function.Consumer<UserId> resumeAccount;
+        private Consumer<UserId> resumeAccount;
         private int cursorEvents = 100;
         private Duration cursorTime = Duration.ofSeconds(1);
 
@@ -942,7 +974,7 @@ public final class Follower implements AutoCloseable {
          * @param r called with the user whose account is active again
          * @return this builder
          */
-        public Builder resumeAccount(java.util.function.Consumer<UserId> r) {
+        public Builder resumeAccount(Consumer<UserId> r) {
             this.resumeAccount = Objects.requireNonNull(r, "resumeAccount");
             return this;
         }

@@ -697,6 +697,7 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
         enter(GET_RECORD);
         synchronized (lock) {
             takeFault();
+            checkExists(repo);
             Stored current = peek(repo, collection).get(rkey.value());
             return current == null ? Optional.empty()
                     : Optional.of(current.read());
@@ -716,6 +717,7 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
         enter(LIST_RECORDS);
         synchronized (lock) {
             takeFault();
+            checkExists(repo);
             TreeMap<String, Stored> records = peek(repo, collection);
             NavigableMap<String, Stored> view;
             if (reverse) {
@@ -778,8 +780,11 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
      * Sets an account's hosting status as the reference PDS would after a deactivation, takedown, suspension or
      * deletion: while not active, every write of the repository is refused with the reference PDS's answer
      * ({@code 401 AccountDeactivated} for {@code deactivated}, {@code 401 AccountTakedown} for {@code takendown}
-     * and {@code suspended}, {@code 403 AccountNotFound} for {@code deleted}); reads go on (the owner's session reads
-     * its own repository). With a firehose attached, an {@code #account} event is emitted.
+     * and {@code suspended}, {@code 403 AccountNotFound} for {@code deleted}). Reads of a deleted account's repository
+     * ({@link #getRecord}, {@link #listRecords}) answer {@code 400 InvalidRequest} "Could not find repo", as the
+     * reference PDS does once the account is gone; reads of the other statuses go on here. The records stay in the
+     * fake ({@link #records}), and making the account active again makes them readable. With a firehose attached, an
+     * {@code #account} event is emitted.
      *
      * @param repo the account
      * @param status empty to make it active again, or its status
@@ -797,6 +802,13 @@ public final class InMemoryAtprotoRepo implements AtprotoRepo {
             if (f != null) {
                 f.account(repo, status.isEmpty(), status);
             }
+        }
+    }
+
+    /** Under {@link #lock}: refuses a read of a deleted account's repository, as the reference PDS does. */
+    private void checkExists(Did repo) {
+        if ("deleted".equals(inactive.get(repo))) {
+            throw new PdsException(400, "InvalidRequest", "Could not find repo: " + repo, false, null, null);
         }
     }
 

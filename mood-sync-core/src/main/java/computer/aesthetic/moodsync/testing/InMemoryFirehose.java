@@ -3,6 +3,7 @@ package computer.aesthetic.moodsync.testing;
 import computer.aesthetic.moodsync.data.Cid;
 import computer.aesthetic.moodsync.data.DagCbor;
 import computer.aesthetic.moodsync.data.DataModel;
+import computer.aesthetic.moodsync.ingest.EventSource;
 import computer.aesthetic.moodsync.sync.Car;
 import computer.aesthetic.moodsync.sync.CommitSigner;
 import computer.aesthetic.moodsync.sync.DidKey;
@@ -362,9 +363,11 @@ public final class InMemoryFirehose {
     }
 
     /**
-     * A subscriber's buffered frames. Thread-safe.
+     * A subscriber's buffered frames. Thread-safe. It is the {@link EventSource.Frames} of one connection, so
+     * {@code EventSource.decoding(firehose::subscribe)} is the firehose as a
+     * {@link computer.aesthetic.moodsync.ingest.Follower}'s source.
      */
-    public final class Subscription implements AutoCloseable {
+    public final class Subscription implements EventSource.Frames {
         private final ArrayDeque<byte[]> frames = new ArrayDeque<>();
         private boolean closed;
 
@@ -394,6 +397,7 @@ public final class InMemoryFirehose {
          * @return the frame, or empty on timeout or when closed and drained
          * @throws InterruptedException if interrupted while waiting
          */
+        @Override
         public Optional<byte[]> next(Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
             synchronized (lock) {
@@ -413,6 +417,7 @@ public final class InMemoryFirehose {
          *
          * @return whether no more frames will be added
          */
+        @Override
         public boolean isClosed() {
             synchronized (lock) {
                 return closed;

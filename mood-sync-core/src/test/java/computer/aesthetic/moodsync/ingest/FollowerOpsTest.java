@@ -52,6 +52,11 @@ public class FollowerOpsTest {
     IngestStateStore state;
     final InMemoryAtprotoRepo pds = InMemoryAtprotoRepo.create();
     final InMemoryFirehose firehose = InMemoryFirehose.create();
+    /** The firehose's signed frames, decoded: each follower's source. */
+    final EventSource source = EventSource.decoding(firehose::subscribe);
+    /** Verifies the frames' P-256 signatures against the firehose's repository keys. */
+    final CommitAuthenticator signatures = CommitAuthenticator.of(CommitVerifier.of(JdkP256.verifier()),
+            firehose::key);
     final InMemoryAccountDirectory accounts = InMemoryAccountDirectory.create();
     final List<IngestChange> changes = new CopyOnWriteArrayList<>();
     final List<AutoCloseable> closeables = new ArrayList<>();
@@ -99,35 +104,13 @@ public class FollowerOpsTest {
         return s;
     }
 
-    static EventSource source(InMemoryFirehose firehose) {
-        return EventSource.decoding(cursor -> {
-            InMemoryFirehose.Subscription s = firehose.subscribe(cursor);
-            return new EventSource.Frames() {
-                @Override
-                public Optional<byte[]> next(Duration timeout) throws InterruptedException {
-                    return s.next(timeout);
-                }
-
-                @Override
-                public boolean isClosed() {
-                    return s.isClosed();
-                }
-
-                @Override
-                public void close() {
-                    s.close();
-                }
-            };
-        });
-    }
-
     Follower follower(MoodSyncService on) {
         return follower(on, IngestPolicy.DEFAULT);
     }
 
     Follower follower(MoodSyncService on, IngestPolicy policy) {
-        Follower f = on.follower().policy(policy).state(state).source("mem", source(firehose))
-                .authenticator(CommitAuthenticator.of(CommitVerifier.of(JdkP256.verifier()), firehose::key))
+        Follower f = on.follower().policy(policy).state(state).source("mem", source)
+                .authenticator(signatures)
                 .listener(new IngestListener() {
                     @Override
                     public void changed(IngestChange change) {
@@ -356,7 +339,7 @@ public class FollowerOpsTest {
                 cache.remove(did);
             }
         };
-        Follower f = service.follower().state(state).source("mem", source(firehose)).authenticator(caching).build();
+        Follower f = service.follower().state(state).source("mem", source).authenticator(caching).build();
         closeables.add(f);
         f.pump(IDLE);
         service.post(ALICE, "one");
@@ -379,9 +362,8 @@ public class FollowerOpsTest {
     void aCrashWithABatchOfUnsavedEventsReplaysThemAsNoOps() throws Exception {
         FailingIngestStateStore failing = new FailingIngestStateStore(state);
         state = failing;
-        Follower f = service.follower().state(failing).source("mem", source(firehose)).saveCursorEvery(1000,
-                Duration.ofHours(1)).authenticator(CommitAuthenticator.of(CommitVerifier.of(JdkP256.verifier()),
-                        firehose::key)).build();
+        Follower f = service.follower().state(failing).source("mem", source).saveCursorEvery(1000,
+                Duration.ofHours(1)).authenticator(signatures).build();
         closeables.add(f);
         f.pump(IDLE);
         List<MoodId> ids = new ArrayList<>();
@@ -413,8 +395,8 @@ public class FollowerOpsTest {
             before = all.toList();
         }
         // The follower is abandoned as it is; another (same instance, so same owner) replays from the saved cursor.
-        Follower again = service.follower().state(failing).source("mem", source(firehose))
-                .authenticator(CommitAuthenticator.of(CommitVerifier.of(JdkP256.verifier()), firehose::key)).build();
+        Follower again = service.follower().state(failing).source("mem", source)
+                .authenticator(signatures).build();
         closeables.add(again);
         changes.clear();
         again.pump(IDLE);

@@ -131,6 +131,26 @@ class InMemoryAtprotoRepoTest extends AtprotoRepoContract {
     }
 
     @Test
+    void aDeletedAccountsRepositoryCannotBeReadAsOnTheReferencePds() {
+        RecordKey k = freshMoodKey();
+        fake.putRecord(ALICE, MOODS, k, moodRecord("before"), SwapRecord.any());
+        fake.accountStatus(ALICE, Optional.of("deleted"));
+        PdsException list = catchThrowableOfType(PdsException.class,
+                () -> fake.listRecords(ALICE, MOODS, 10, Optional.empty(), false));
+        assertThat(list.httpStatus()).isEqualTo(400);
+        assertThat(list.errorName()).contains("InvalidRequest");
+        assertThat(list.isRetryable()).isFalse();
+        assertThatThrownBy(() -> fake.getRecord(ALICE, MOODS, k)).isInstanceOf(PdsException.class)
+                .hasMessageContaining("Could not find repo");
+        fake.accountStatus(BOB, Optional.of("deactivated"));
+        assertThat(fake.listRecords(BOB, MOODS, 10, Optional.empty(), false).records()).as("other statuses read")
+                .isEmpty();
+        assertThat(fake.records(ALICE, MOODS)).as("kept in the fake").hasSize(1);
+        fake.accountStatus(ALICE, Optional.empty());
+        assertThat(fake.getRecord(ALICE, MOODS, k)).isPresent();
+    }
+
+    @Test
     void aValueOutsideTheDataModelIsAnIllegalArgument() {
         Map<String, Object> v = moodRecord("float");
         v.put("score", 0.5);

@@ -15,6 +15,7 @@ import computer.aesthetic.moodsync.ingest.IngestChange.Kind;
 import computer.aesthetic.moodsync.ingest.IngestPolicy;
 import computer.aesthetic.moodsync.mongo.testing.MongoTestExtension;
 import computer.aesthetic.moodsync.pds.sync.FirehoseEventSource;
+import computer.aesthetic.moodsync.pds.testing.PrivateReferencePdsExtension;
 import computer.aesthetic.moodsync.pds.testing.ReferencePds;
 import computer.aesthetic.moodsync.record.MoodRecords;
 import computer.aesthetic.moodsync.spi.RepoRecord;
@@ -32,8 +33,6 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -56,23 +55,13 @@ class AccountHoldRealPdsIT {
     @RegisterExtension
     static final MongoTestExtension MONGO = new MongoTestExtension();
 
-    private static ReferencePds pds;
-
-    @BeforeAll
-    static void startPds() {
-        pds = ReferencePds.start(ReferencePds.Options.defaults());
-    }
-
-    @AfterAll
-    static void stopPds() {
-        if (pds != null) {
-            pds.close();
-        }
-    }
+    @RegisterExtension
+    static final PrivateReferencePdsExtension PDS = new PrivateReferencePdsExtension(
+            ReferencePds.Options.defaults());
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void aDeactivationSeenByTheFollowerHoldsWritesUntilTheAccountIsActivatedAgain() throws Exception {
+    void aDeactivationSeenByTheFollowerHoldsWritesUntilTheAccountIsActivatedAgain(ReferencePds pds) throws Exception {
         ReferencePds.Account account = pds.account(0);
         try (FollowStack stack = new FollowStack(MONGO.database(), pds);
                 FirehoseEventSource source = stack.source().build()) {
@@ -127,7 +116,7 @@ class AccountHoldRealPdsIT {
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void withoutAFollowerTheWritePathMeetsTheTakedownAndHoldsTheAccount() throws Exception {
+    void withoutAFollowerTheWritePathMeetsTheTakedownAndHoldsTheAccount(ReferencePds pds) throws Exception {
         ReferencePds.Account account = pds.account(1);
         try (FollowStack stack = new FollowStack(MONGO.database(), pds)) {
             UserId user = stack.user(account);
@@ -162,7 +151,7 @@ class AccountHoldRealPdsIT {
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void restorePoliciesUndoAnotherClientsDeletesEditsAndStrayRecords() throws Exception {
+    void restorePoliciesUndoAnotherClientsDeletesEditsAndStrayRecords(ReferencePds pds) throws Exception {
         ReferencePds.Account account = pds.account(2);
         try (FollowStack stack = new FollowStack(MONGO.database(), pds);
                 FirehoseEventSource source = stack.source().build()) {
@@ -259,7 +248,7 @@ class AccountHoldRealPdsIT {
 
     /** An admin takedown (or its reversal) through {@code com.atproto.admin.updateSubjectStatus}. */
     private static void takedown(OkHttpClient http, String did, boolean applied) throws Exception {
-        String basic = "Basic " + Base64.getEncoder().encodeToString(("admin:" + pds.adminPassword())
+        String basic = "Basic " + Base64.getEncoder().encodeToString(("admin:" + PDS.pds().adminPassword())
                 .getBytes(StandardCharsets.UTF_8));
         Map<String, Object> body = Map.of("subject", Map.of("$type", "com.atproto.admin.defs#repoRef", "did", did),
                 "takedown", applied ? Map.of("applied", true, "ref", "hold-it") : Map.of("applied", false));
@@ -269,7 +258,7 @@ class AccountHoldRealPdsIT {
     private static JsonNode post(OkHttpClient http, String method, String auth, Map<String, ?> body) throws Exception {
         RequestBody rb = body == null ? RequestBody.create(new byte[0], null)
                 : RequestBody.create(JSON.writeValueAsString(body), APPLICATION_JSON);
-        Request.Builder b = new Request.Builder().url(pds.url() + "/xrpc/" + method).post(rb);
+        Request.Builder b = new Request.Builder().url(PDS.pds().url() + "/xrpc/" + method).post(rb);
         if (auth != null) {
             b.header("Authorization", auth);
         }

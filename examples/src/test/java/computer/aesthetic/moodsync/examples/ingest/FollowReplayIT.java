@@ -13,6 +13,7 @@ import computer.aesthetic.moodsync.ingest.IngestChange.Kind;
 import computer.aesthetic.moodsync.mongo.testing.MongoTestExtension;
 import computer.aesthetic.moodsync.pds.PdsAdmin;
 import computer.aesthetic.moodsync.pds.sync.FirehoseEventSource;
+import computer.aesthetic.moodsync.pds.testing.PrivateReferencePdsExtension;
 import computer.aesthetic.moodsync.pds.testing.ReferencePds;
 import computer.aesthetic.moodsync.spi.RepoSyncState;
 import computer.aesthetic.moodsync.spi.Secret;
@@ -24,8 +25,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,25 +42,15 @@ class FollowReplayIT {
     @RegisterExtension
     static final MongoTestExtension MONGO = new MongoTestExtension();
 
-    private static ReferencePds pds;
-
-    @BeforeAll
-    static void startPds() {
-        pds = ReferencePds.start(ReferencePds.Options.defaults().withAccounts(4)
-                .withEnv("PDS_REPO_BACKFILL_LIMIT_MS", Long.toString(BACKFILL_MS))
-                .withEnv("PDS_MAX_SUBSCRIPTION_BUFFER", "1"));
-    }
-
-    @AfterAll
-    static void stopPds() {
-        if (pds != null) {
-            pds.close();
-        }
-    }
+    @RegisterExtension
+    static final PrivateReferencePdsExtension PDS = new PrivateReferencePdsExtension(
+            ReferencePds.Options.defaults().withAccounts(4)
+                    .withEnv("PDS_REPO_BACKFILL_LIMIT_MS", Long.toString(BACKFILL_MS))
+                    .withEnv("PDS_MAX_SUBSCRIPTION_BUFFER", "1"));
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void anOutdatedCursorResyncsEveryChangeMadeWhileTheFollowerWasDown() throws Exception {
+    void anOutdatedCursorResyncsEveryChangeMadeWhileTheFollowerWasDown(ReferencePds pds) throws Exception {
         ReferencePds.Account account = pds.account(0);
         try (FollowStack stack = new FollowStack(MONGO.database(), pds);
                 FirehoseEventSource source = stack.source().build()) {
@@ -106,7 +95,7 @@ class FollowReplayIT {
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void aConsumerTooSlowErrorIsRecoveredFromTheCursorWithEveryRecordImportedOnce() throws Exception {
+    void aConsumerTooSlowErrorIsRecoveredFromTheCursorWithEveryRecordImportedOnce(ReferencePds pds) throws Exception {
         ReferencePds.Account account = pds.account(1);
         int threads = 6;
         int perThread = 10;
@@ -163,7 +152,7 @@ class FollowReplayIT {
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void anAccountDeletedWhileTheFollowerIsDownIsMarkedOnReplay() throws Exception {
+    void anAccountDeletedWhileTheFollowerIsDownIsMarkedOnReplay(ReferencePds pds) throws Exception {
         ReferencePds.Account gone = pds.account(2);
         ReferencePds.Account stays = pds.account(3);
         try (FollowStack stack = new FollowStack(MONGO.database(), pds);

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }</pre>
  *
  * <p>Tests share the instance: use distinct collections/rkeys or clean up after yourself. For a private
- * instance (for example with rate limits), call {@link ReferencePds#start(ReferencePds.Options)} yourself.
+ * instance (for example with rate limits), register {@link PrivateReferencePdsExtension} instead.
  *
  * <p>If the PDS cannot start (for example node/npm are missing), every test using the extension fails
  * with the same exception; the start is not retried per class.
