@@ -76,7 +76,7 @@ final class LatencyBench {
         Map<String, Figure> f = new LinkedHashMap<>();
         for (String k : List.of("plain insertOne", "raw insertOne + fence read", "post QUEUED",
                 "raw insert+putRecord+update", "raw insert+putRecord+update by {_id,token}", "post INLINE",
-                "post INLINE, PDS down, circuit open")) {
+                "post INLINE, PDS down, circuit open", "raw putRecord (OkHttp)", "PdsAtprotoRepo.createIfAbsent")) {
             f.put(k + " p50", new Figure("latency", k + " p50", "ms", false));
             f.put(k + " p99", new Figure("latency", k + " p99", "ms", false));
         }
@@ -144,6 +144,25 @@ final class LatencyBench {
                     List<Double> in = new ArrayList<>(inlineOps);
                     interleaveInline(inlineOps, rawInline, rawTokened, in, moods, http, pdsUrl, token, acct.did(),
                             user, inline);
+                    // the PDS write alone, raw and through the library's client: what of INLINE's extra time is the
+                    // client's, and what the service's
+                    List<Double> rawPut = new ArrayList<>(inlineOps);
+                    List<Double> libPut = new ArrayList<>(inlineOps);
+                    computer.aesthetic.moodsync.syntax.Did did = computer.aesthetic.moodsync.syntax.Did.parse(acct.did());
+                    for (int i = 0; i < inlineOps; i++) {
+                        MoodId a = MoodId.generate();
+                        MoodId b = MoodId.generate();
+                        Runnable raw = () -> rawPut(http, pdsUrl, token, acct.did(), a);
+                        Runnable lib = () -> repo.createIfAbsent(did, MoodRecords.COLLECTION, MoodRecords.rkeyFor(b),
+                                MoodRecords.toRecord(b, "client put", Instant.now()));
+                        if (i % 2 == 0) {
+                            rawPut.add(time(raw));
+                            libPut.add(time(lib));
+                        } else {
+                            libPut.add(time(lib));
+                            rawPut.add(time(raw));
+                        }
+                    }
                     if (run > 0) {
                         add(f, "plain insertOne", plain);
                         add(f, "raw insertOne + fence read", fenced);
@@ -152,6 +171,8 @@ final class LatencyBench {
                         add(f, "raw insert+putRecord+update by {_id,token}", rawTokened);
                         add(f, "post INLINE", in);
                         add(f, "post INLINE, PDS down, circuit open", dn);
+                        add(f, "raw putRecord (OkHttp)", rawPut);
+                        add(f, "PdsAtprotoRepo.createIfAbsent", libPut);
                     }
                     counter += ops;
                 }
@@ -287,6 +308,27 @@ final class LatencyBench {
      * unset the marker, as {@code MongoMoodStore.completeSync} does; so the difference between this and post INLINE
      * is the library's own cost, and the difference between the two raw writes the embedded server's.
      */
+    /** A putRecord of a fresh record with plain OkHttp and a cached token, as in {@link #rawInline}. */
+    private static void rawPut(OkHttpClient http, String pdsUrl, String token, String did, MoodId id) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("repo", did);
+        body.put("collection", MoodRecords.COLLECTION.value());
+        body.put("rkey", MoodRecords.rkeyFor(id).value());
+        body.put("record", MoodRecords.toRecord(id, "raw put", Instant.now()));
+        body.put("swapRecord", null);
+        Request req = new Request.Builder().url(pdsUrl + "/xrpc/com.atproto.repo.putRecord")
+                .header("Authorization", "Bearer " + token)
+                .post(RequestBody.create(RawXrpc.bytes(body), JSON)).build();
+        try (Response res = http.newCall(req).execute()) {
+            if (res.code() != 200) {
+                throw new IllegalStateException("putRecord: HTTP " + res.code() + " " + res.body().string());
+            }
+            res.body().bytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static void rawInline(MongoCollection<Document> moods, OkHttpClient http, String pdsUrl, String token,
             String did, UserId user, boolean tokened) {
         Moods.M m = new Moods.M(MoodId.generate(), user, "raw inline post", Instant.now());
