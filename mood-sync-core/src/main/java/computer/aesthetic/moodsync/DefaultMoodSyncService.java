@@ -14,8 +14,8 @@ import computer.aesthetic.moodsync.reconcile.RepairResult;
 import computer.aesthetic.moodsync.reconcile.Repairer;
 import computer.aesthetic.moodsync.record.MoodRecords;
 import computer.aesthetic.moodsync.spi.Account;
-import computer.aesthetic.moodsync.spi.AccountHold;
 import computer.aesthetic.moodsync.spi.AccountDirectory;
+import computer.aesthetic.moodsync.spi.AccountHold;
 import computer.aesthetic.moodsync.spi.AtprotoRepo;
 import computer.aesthetic.moodsync.spi.Completion;
 import computer.aesthetic.moodsync.spi.CreateResult;
@@ -24,6 +24,7 @@ import computer.aesthetic.moodsync.spi.MoodStore;
 import computer.aesthetic.moodsync.spi.RepoRecord;
 import computer.aesthetic.moodsync.spi.RepoWrite;
 import computer.aesthetic.moodsync.spi.SwapRecord;
+import computer.aesthetic.moodsync.spi.UserState;
 import computer.aesthetic.moodsync.syntax.Did;
 import computer.aesthetic.moodsync.syntax.RecordKey;
 import java.time.Clock;
@@ -138,23 +139,17 @@ final class DefaultMoodSyncService implements MoodSyncService {
     private SyncResult post(UserId user, Optional<MoodId> callerId, String text) {
         Objects.requireNonNull(user, "user");
         MoodRecords.checkNewText(text);
-        refuseIfErased(user);
         Instant now = clock.instant();
         Optional<Account> account = accounts.findByUser(user);
         MoodId id = callerId.orElseGet(() -> MoodId.generate(now));
-        if (callerId.isPresent()) {
-            Optional<Mood> existing = store.find(id);
-            if (existing.isPresent()) {
-                return repost(existing.get(), user, text, account);
-            }
-        }
         try {
             return insertAndWrite(id, user, text, now, account);
         } catch (StoreConflictException e) {
             if (callerId.isEmpty()) {
                 throw e;
             }
-            // A racing call with the same id inserted first (the store lets exactly one in).
+            // The id is taken: the same post retried, or a racing call with the same id inserted first (the store
+            // lets exactly one in).
             Mood existing = store.find(id).orElseThrow(() -> new MoodIdConflictException(id,
                     "a stored document that cannot be read as a mood"));
             return repost(existing, user, text, account);
@@ -173,6 +168,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
         if (!existing.text().equals(text)) {
             throw new MoodIdConflictException(id, "a mood with another text");
         }
+        UserState state = gate(user);
         if (existing.pending().isEmpty()) {
             return existing.rkey().isPresent() || existing.deleted() && account.isPresent() ? SyncResult.synced(id)
                     : SyncResult.noAccount(id);
@@ -184,10 +180,9 @@ final class DefaultMoodSyncService implements MoodSyncService {
         if (account.isEmpty()) {
             return SyncResult.noAccount(id); // the worker drops the marker: nothing to write without an account
         }
-        Optional<AccountHold> hold = holdOf(user);
-        if (hold.isPresent()) {
+        if (state.hold().isPresent()) {
             // Held: the stored write waits for the account; the retry is not a new write, so nothing is counted.
-            return SyncResult.pending(id, PendingReason.ACCOUNT_INACTIVE, holdMessage(hold.get().status()));
+            return SyncResult.pending(id, PendingReason.ACCOUNT_INACTIVE, holdMessage(state.hold().get().status()));
         }
         if (mode == SyncMode.QUEUED) {
             worker.nudge();
@@ -203,45 +198,45 @@ final class DefaultMoodSyncService implements MoodSyncService {
         return writeInline(leased.get(), account.get(), owner, marker.op());
     }
 
+    /**
+     * Inserts the mood, then reads the user's state once: the fence against an erasure racing the insert (a fenced
+     * user's insert is removed again and refused) and the account hold (a held user's write is rescheduled, never
+     * sent). One insert and one read, whatever the outcome, before the PDS write of an INLINE post.
+     */
     private SyncResult insertAndWrite(MoodId id, UserId user, String text, Instant now, Optional<Account> account) {
         if (account.isEmpty()) {
             Mood mood = new Mood(id, user, text, now, false, Optional.empty(), Optional.empty());
             store.insert(mood);
-            refuseIfErasedMeanwhile(user);
+            gate(user);
             return noAccount(mood);
         }
-        Optional<AccountHold> hold = holdOf(user);
-        if (hold.isPresent()) {
-            // The account is not active on its PDS: store the mood, due when the hold is next looked at, and never
-            // call the PDS (it would refuse).
-            Mood mood = new Mood(id, user, text, now, false, Optional.empty(),
-                    Optional.of(PendingSync.start(SyncOp.CREATE, now.plus(backoffMax))));
-            store.insert(mood);
-            refuseIfErasedMeanwhile(user);
-            return held(mood, SyncOp.CREATE, hold.get());
-        }
         String owner = newOwner();
+        // The client's circuit is open: a call would fail without being tried. The mood is stored due when the
+        // circuit closes again and the post returns at once, at the cost of the insert and the read alone.
         Optional<Instant> down = mode == SyncMode.INLINE ? repo.unavailableUntil(account.get().did()) : Optional.empty();
+        PendingSync marker = PendingSync.start(SyncOp.CREATE, down.orElse(now));
+        if (mode == SyncMode.INLINE && down.isEmpty()) {
+            marker = marker.leasedTo(owner, now.plus(lease));
+        }
+        Mood mood = new Mood(id, user, text, now, false, Optional.empty(), Optional.of(marker));
+        store.insert(mood);
+        UserState state = gate(user);
+        if (state.hold().isPresent()) {
+            // The account is not active on its PDS: the mood stays stored, due again after the longest backoff (a
+            // resume makes it due at once), and the PDS is never called (it would refuse).
+            AccountHold hold = state.hold().get();
+            stored.increment();
+            safely(() -> listener.stored(mood, SyncOp.CREATE));
+            holdBack(mood, marker, owner, hold);
+            return SyncResult.pending(id, PendingReason.ACCOUNT_INACTIVE, holdMessage(hold.status()));
+        }
         if (down.isPresent()) {
-            // The client's circuit is open: a call would fail without being tried. Store the mood due when the
-            // circuit closes again and return at once, at the cost of the insert alone.
-            Mood mood = new Mood(id, user, text, now, false, Optional.empty(),
-                    Optional.of(PendingSync.start(SyncOp.CREATE, down.get())));
-            store.insert(mood);
-            refuseIfErasedMeanwhile(user);
             stored.increment();
             safely(() -> listener.stored(mood, SyncOp.CREATE));
             safely(() -> listener.pending(mood, SyncOp.CREATE, PendingReason.PDS_UNAVAILABLE, null));
             return SyncResult.pending(id, PendingReason.PDS_UNAVAILABLE,
                     "the PDS is unavailable (circuit open) until " + down.get() + "; the worker will write it");
         }
-        PendingSync marker = PendingSync.start(SyncOp.CREATE, now);
-        if (mode == SyncMode.INLINE) {
-            marker = marker.leasedTo(owner, now.plus(lease));
-        }
-        Mood mood = new Mood(id, user, text, now, false, Optional.empty(), Optional.of(marker));
-        store.insert(mood);
-        refuseIfErasedMeanwhile(user);
         return afterStore(mood, account.get(), owner, SyncOp.CREATE, true);
     }
 
@@ -304,20 +299,7 @@ final class DefaultMoodSyncService implements MoodSyncService {
     public int resumeAccount(UserId user) {
         Objects.requireNonNull(user, "user");
         boolean released = store.releaseAccount(user);
-        Instant now = clock.instant();
-        int due = 0;
-        List<Mood> waiting;
-        try (Stream<Mood> pending = store.listPending(Optional.of(user))) {
-            waiting = pending.filter(m -> m.pending().isPresent() && !m.pending().get().failed()).toList();
-        }
-        for (Mood m : waiting) {
-            String owner = newOwner();
-            Optional<Mood> leased = store.tryLease(m.id(), owner, now, now.plus(lease));
-            if (leased.isPresent() && store.reschedule(m.id(), leased.get().pending().orElseThrow().token(), owner,
-                    leased.get().pending().get().attempts(), now, "the account is active again", false)) {
-                due++;
-            }
-        }
+        int due = store.makeDue(user, newOwner(), clock.instant());
         LOG.info("account of {} resumed ({}): {} held writes due now", user, released ? "hold released" : "no hold",
                 due);
         worker.nudge();
@@ -496,19 +478,17 @@ final class DefaultMoodSyncService implements MoodSyncService {
     private SyncResult change(MoodId id, Optional<String> text, Optional<Boolean> deleted, SyncOp op) {
         Objects.requireNonNull(id, "id");
         Mood current = store.find(id).orElseThrow(() -> new NoSuchMoodException(id));
-        refuseIfErased(current.user());
         Optional<Account> account = accounts.findByUser(current.user());
         Instant now = clock.instant();
         PendingSync marker = PendingSync.start(op, now);
         Mood changed = store.change(id, new MoodChange(text, deleted, marker));
-        refuseIfErasedMeanwhile(current.user());
+        UserState state = gate(current.user());
         if (account.isEmpty()) {
             store.completeSync(id, marker.token(), instanceId, Optional.empty());
             return noAccount(changed);
         }
-        Optional<AccountHold> hold = holdOf(current.user());
-        if (hold.isPresent()) {
-            return held(changed, op, hold.get()); // due now: the worker holds it back without an attempt
+        if (state.hold().isPresent()) {
+            return held(changed, op, state.hold().get()); // due now: the worker holds it back without an attempt
         }
         String owner = newOwner();
         if (mode == SyncMode.INLINE) {
@@ -567,25 +547,27 @@ final class DefaultMoodSyncService implements MoodSyncService {
         }
     }
 
-    /** Erasure fence: a fenced user's posts and changes are refused before anything is written. */
-    private void refuseIfErased(UserId user) {
-        Optional<Instant> since = store.fencedSince(user);
-        if (since.isPresent()) {
-            throw new UserErasedException(user, since.get());
+    /**
+     * The erasure fence, read after every store write of a post or change (with the account hold, in one read):
+     * an erasure may have deleted the user's moods before this write landed, so a fenced user's moods are removed
+     * again (all of them are to go) and the write is refused; nothing reaches the PDS. A write that lands before
+     * the tombstone is the erasure's to delete (it waits for the write's lease), so every post or change that
+     * returns is ordered before any erasure of its user.
+     */
+    private UserState gate(UserId user) {
+        UserState state = store.userState(user);
+        if (state.erased()) {
+            store.deleteAllOf(user);
+            throw new UserErasedException(user, state.erasedSince().get());
         }
+        return state;
     }
 
-    /**
-     * Erasure fence, after a store write that raced an erase: the erase may have deleted the user's moods before
-     * this write landed, so what it wrote is removed again (all the user's moods are to go) and nothing reaches the
-     * PDS. A write before the fence is the erase's to delete: it waits for the write's lease.
-     */
-    private void refuseIfErasedMeanwhile(UserId user) {
-        Optional<Instant> since = store.fencedSince(user);
-        if (since.isPresent()) {
-            store.deleteAllOf(user);
-            throw new UserErasedException(user, since.get());
-        }
+    /** Drops the claimed work of a user fenced for erasure (see {@link SyncWorker}): the user's moods are removed. */
+    void dropErased(UserId user, Instant since) {
+        long removed = store.deleteAllOf(user);
+        LOG.info("{} is fenced for erasure since {}: its pending work is dropped and its {} moods removed", user,
+                since, removed);
     }
 
     private SyncResult noAccount(Mood mood) {

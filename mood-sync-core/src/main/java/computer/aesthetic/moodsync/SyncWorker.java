@@ -3,6 +3,7 @@ package computer.aesthetic.moodsync;
 import computer.aesthetic.moodsync.spi.Account;
 import computer.aesthetic.moodsync.spi.AccountHold;
 import computer.aesthetic.moodsync.spi.Claim;
+import computer.aesthetic.moodsync.spi.UserState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -121,6 +122,13 @@ public final class SyncWorker implements AutoCloseable {
 
     private void process(List<Mood> claimed, String owner, Instant claimedAt) {
         UserId user = claimed.get(0).user();
+        // One read of what gates the user's writes: the erasure fence (a poster that died between its insert and its
+        // own fence check leaves a pending mood of an erased user, never to be sent) and the account hold.
+        UserState state = service.store().userState(user);
+        if (state.erased()) {
+            service.dropErased(user, state.erasedSince().get());
+            return;
+        }
         Optional<Account> account = service.accounts().findByUser(user);
         if (account.isEmpty()) {
             for (Mood m : claimed) {
@@ -129,7 +137,7 @@ public final class SyncWorker implements AutoCloseable {
             }
             return;
         }
-        Optional<AccountHold> hold = service.holdOf(user);
+        Optional<AccountHold> hold = state.hold();
         if (hold.isPresent()) {
             // The account is not active on its PDS: no call, no attempt counted; due again later or on resume.
             for (Mood m : claimed) {

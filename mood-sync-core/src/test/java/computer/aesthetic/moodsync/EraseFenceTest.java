@@ -106,10 +106,13 @@ class EraseFenceTest {
         // The tombstone alone (as an erase's first step): pending work is cancelled, changes are refused.
         assertThat(store.fenceUser(ALICE, java.time.Instant.now().plusSeconds(60))).isEmpty();
         assertThat(store.find(pending).orElseThrow().pending()).isEmpty();
+        // A change meets the fence right after its store write (one read, with the hold): it is refused, and the
+        // user's moods, all of which the erasure is to delete, are removed there and then.
         assertThatThrownBy(() -> s.edit(id, "changed")).isInstanceOf(UserErasedException.class);
-        assertThatThrownBy(() -> s.delete(id)).isInstanceOf(UserErasedException.class);
-        assertThat(store.find(id).orElseThrow().text()).isEqualTo("mine");
+        assertThat(store.snapshot()).extracting(Mood::user).doesNotContain(ALICE);
+        assertThatThrownBy(() -> s.delete(id)).isInstanceOf(NoSuchMoodException.class);
         assertThat(s.syncNow()).isZero();
+        assertThat(pds.records(ALICE_DID, MoodRecords.COLLECTION)).hasSize(1); // the erasure's own to delete
         // Other users are not affected.
         UserId bob = new UserId("auth0|bob");
         assertThat(s.post(bob, "hello").outcome()).isEqualTo(SyncResult.Outcome.NO_ACCOUNT);

@@ -64,6 +64,8 @@ final class LatencyBench {
         MongoCollection<Document> moods = db.getCollection("moods");
         AccountDirectory accounts = MongoAccountDirectory.builder(db).build();
         MoodStore store = MongoMoodStore.builder(db).build();
+        // the collection the store reads each post's fence from (empty here, as for almost every user)
+        MongoCollection<Document> userStates = db.getCollection(MongoMoodStore.DEFAULT_USER_STATES);
         String pdsUrl = env.pds().url();
         URI u = URI.create(pdsUrl);
         Timing inlineTiming = new Timing("");
@@ -72,8 +74,9 @@ final class LatencyBench {
         String token = env.raw().createSession(acct.did(), acct.password()).accessJwt();
 
         Map<String, Figure> f = new LinkedHashMap<>();
-        for (String k : List.of("plain insertOne", "post QUEUED", "raw insert+putRecord+update",
-                "raw insert+putRecord+update by {_id,token}", "post INLINE", "post INLINE, PDS down, circuit open")) {
+        for (String k : List.of("plain insertOne", "raw insertOne + fence read", "post QUEUED",
+                "raw insert+putRecord+update", "raw insert+putRecord+update by {_id,token}", "post INLINE",
+                "post INLINE, PDS down, circuit open", "raw putRecord (OkHttp)", "PdsAtprotoRepo.createIfAbsent")) {
             f.put(k + " p50", new Figure("latency", k + " p50", "ms", false));
             f.put(k + " p99", new Figure("latency", k + " p99", "ms", false));
         }
@@ -120,11 +123,18 @@ final class LatencyBench {
                     int inlineOps = s.inlineOps;
                     // interleaved op by op, so that the compared kinds share the machine's conditions
                     List<Double> plain = new ArrayList<>(ops);
+                    List<Double> fenced = new ArrayList<>(ops);
                     List<Double> q = new ArrayList<>(ops);
                     List<Double> dn = new ArrayList<>(ops);
                     for (int i = 0; i < ops; i++) {
                         plain.add(time(() -> moods.insertOne(new Moods.M(MoodId.generate(), user, "plain insert",
                                 Instant.now()).originDoc())));
+                        // the least a post fenced against a racing erasure can do: the insert, then one read
+                        fenced.add(time(() -> {
+                            moods.insertOne(new Moods.M(MoodId.generate(), user, "fenced insert", Instant.now())
+                                    .originDoc());
+                            userStates.find(com.mongodb.client.model.Filters.eq("_id", user.value())).first();
+                        }));
                         q.add(time(() -> expect(queued.post(user, "queued post"), PendingReason.QUEUED)));
                         dn.add(time(() -> expect(down.post(user, "post while down"),
                                 PendingReason.PDS_UNAVAILABLE)));
@@ -134,13 +144,35 @@ final class LatencyBench {
                     List<Double> in = new ArrayList<>(inlineOps);
                     interleaveInline(inlineOps, rawInline, rawTokened, in, moods, http, pdsUrl, token, acct.did(),
                             user, inline);
+                    // the PDS write alone, raw and through the library's client: what of INLINE's extra time is the
+                    // client's, and what the service's
+                    List<Double> rawPut = new ArrayList<>(inlineOps);
+                    List<Double> libPut = new ArrayList<>(inlineOps);
+                    computer.aesthetic.moodsync.syntax.Did did = computer.aesthetic.moodsync.syntax.Did.parse(acct.did());
+                    for (int i = 0; i < inlineOps; i++) {
+                        MoodId a = MoodId.generate();
+                        MoodId b = MoodId.generate();
+                        Runnable raw = () -> rawPut(http, pdsUrl, token, acct.did(), a);
+                        Runnable lib = () -> repo.createIfAbsent(did, MoodRecords.COLLECTION, MoodRecords.rkeyFor(b),
+                                MoodRecords.toRecord(b, "client put", Instant.now()));
+                        if (i % 2 == 0) {
+                            rawPut.add(time(raw));
+                            libPut.add(time(lib));
+                        } else {
+                            libPut.add(time(lib));
+                            rawPut.add(time(raw));
+                        }
+                    }
                     if (run > 0) {
                         add(f, "plain insertOne", plain);
+                        add(f, "raw insertOne + fence read", fenced);
                         add(f, "post QUEUED", q);
                         add(f, "raw insert+putRecord+update", rawInline);
                         add(f, "raw insert+putRecord+update by {_id,token}", rawTokened);
                         add(f, "post INLINE", in);
                         add(f, "post INLINE, PDS down, circuit open", dn);
+                        add(f, "raw putRecord (OkHttp)", rawPut);
+                        add(f, "PdsAtprotoRepo.createIfAbsent", libPut);
                     }
                     counter += ops;
                 }
@@ -276,6 +308,27 @@ final class LatencyBench {
      * unset the marker, as {@code MongoMoodStore.completeSync} does; so the difference between this and post INLINE
      * is the library's own cost, and the difference between the two raw writes the embedded server's.
      */
+    /** A putRecord of a fresh record with plain OkHttp and a cached token, as in {@link #rawInline}. */
+    private static void rawPut(OkHttpClient http, String pdsUrl, String token, String did, MoodId id) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("repo", did);
+        body.put("collection", MoodRecords.COLLECTION.value());
+        body.put("rkey", MoodRecords.rkeyFor(id).value());
+        body.put("record", MoodRecords.toRecord(id, "raw put", Instant.now()));
+        body.put("swapRecord", null);
+        Request req = new Request.Builder().url(pdsUrl + "/xrpc/com.atproto.repo.putRecord")
+                .header("Authorization", "Bearer " + token)
+                .post(RequestBody.create(RawXrpc.bytes(body), JSON)).build();
+        try (Response res = http.newCall(req).execute()) {
+            if (res.code() != 200) {
+                throw new IllegalStateException("putRecord: HTTP " + res.code() + " " + res.body().string());
+            }
+            res.body().bytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static void rawInline(MongoCollection<Document> moods, OkHttpClient http, String pdsUrl, String token,
             String did, UserId user, boolean tokened) {
         Moods.M m = new Moods.M(MoodId.generate(), user, "raw inline post", Instant.now());

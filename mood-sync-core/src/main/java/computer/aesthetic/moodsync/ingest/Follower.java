@@ -418,16 +418,7 @@ public final class Follower implements AutoCloseable {
     /** Without a service: releases the hold and makes the user's held writes due now (attempts untouched). */
     private void resumeInStore(UserId user) {
         store.releaseAccount(user);
-        Instant now = clock.instant();
-        List<Mood> waiting;
-        try (Stream<Mood> pending = store.listPending(Optional.of(user))) {
-            waiting = pending.filter(m -> m.pending().isPresent() && !m.pending().get().failed()).toList();
-        }
-        for (Mood m : waiting) {
-            Optional<Mood> leased = store.tryLease(m.id(), owner, now, now.plus(Duration.ofMinutes(1)));
-            leased.ifPresent(l -> store.reschedule(m.id(), l.pending().orElseThrow().token(), owner,
-                    l.pending().get().attempts(), now, "the account is active again", false));
-        }
+        store.makeDue(user, owner, clock.instant());
     }
 
     private void onSync(FirehoseEvent.Sync s) {

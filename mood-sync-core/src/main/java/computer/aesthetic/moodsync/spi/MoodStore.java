@@ -374,6 +374,21 @@ public interface MoodStore {
     }
 
     /**
+     * Reads what gates a user's writes at once: the erasure tombstone ({@link #fencedSince}) and the account hold
+     * ({@link #accountHold}). The service calls it once per post and per change, right after the store write, as
+     * the fence against an erasure racing that write, and once per batch the worker claims: so it should be one
+     * round trip ({@code MongoMoodStore} keeps both in one document per user).
+     *
+     * <p>The default implementation calls {@link #fencedSince} and then {@link #accountHold}.
+     *
+     * @param user the user
+     * @return the user's state
+     */
+    default UserState userState(UserId user) {
+        return new UserState(fencedSince(user), accountHold(user));
+    }
+
+    /**
      * Removes a user's tombstone, so the user may post again (for example an account re-created on purpose). Moods
      * are not brought back.
      *
@@ -429,5 +444,36 @@ public interface MoodStore {
      */
     default boolean releaseAccount(UserId user) {
         return false;
+    }
+
+    /**
+     * Makes a user's held writes due: every pending marker of the user that is not parked and that no writer holds
+     * gets {@code nextAttemptAt = now}, its token and attempts unchanged (an account active again: the service's
+     * {@code resumeAccount} and a follower's {@code #account active=true} call it after {@link #releaseAccount}).
+     * A marker a writer holds is left to that writer.
+     *
+     * <p>The default implementation lists the user's pending moods and, for each, takes its lease for
+     * {@code owner} and reschedules it ({@link #tryLease}, {@link #reschedule}): two calls per mood, each
+     * conditional, so a marker taken in between is skipped.
+     *
+     * @param user the user
+     * @param owner the caller, as lease owner (the default implementation's leases are released at once)
+     * @param now the time the writes become due
+     * @return how many writes were made due
+     */
+    default int makeDue(UserId user, String owner, Instant now) {
+        List<Mood> waiting;
+        try (Stream<Mood> pending = listPending(Optional.of(user))) {
+            waiting = pending.filter(m -> m.pending().isPresent() && !m.pending().get().failed()).toList();
+        }
+        int due = 0;
+        for (Mood m : waiting) {
+            Optional<Mood> leased = tryLease(m.id(), owner, now, now.plusSeconds(60));
+            if (leased.isPresent() && reschedule(m.id(), leased.get().pending().orElseThrow().token(), owner,
+                    leased.get().pending().get().attempts(), now, "the account is active again", false)) {
+                due++;
+            }
+        }
+        return due;
     }
 }

@@ -8,10 +8,12 @@ import computer.aesthetic.moodsync.StoreConflictException;
 import computer.aesthetic.moodsync.StoreException;
 import computer.aesthetic.moodsync.SyncOp;
 import computer.aesthetic.moodsync.UserId;
+import computer.aesthetic.moodsync.spi.AccountHold;
 import computer.aesthetic.moodsync.spi.Claim;
 import computer.aesthetic.moodsync.spi.MalformedMood;
 import computer.aesthetic.moodsync.spi.MoodChange;
 import computer.aesthetic.moodsync.spi.MoodStore;
+import computer.aesthetic.moodsync.spi.UserState;
 import computer.aesthetic.moodsync.syntax.RecordKey;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,10 +46,14 @@ import java.util.stream.Stream;
  * same mood to two callers while a lease lives.
  */
 public final class InMemoryMoodStore implements MoodStore {
-    /** The operation names accepted by {@link #failNext}, {@link #failNextAfterWrite} and {@link #calls}. */
+    /**
+     * The operation names accepted by {@link #failNext}, {@link #failNextAfterWrite} and {@link #calls}: every
+     * {@link MoodStore} method this store implements itself.
+     */
     public static final Set<String> OPERATIONS = Set.of("insert", "insertIfAbsent", "find", "findByRkey",
-            "listByUser", "listUsers", "listMalformed", "listPending", "change", "tryLease", "completeSync",
-            "reschedule", "setPending", "claimDue", "setLink", "deleteAllOf", "applyIngested");
+            "listByUser", "listUsers", "listMalformed", "findMalformed", "listPending", "change", "tryLease", "completeSync",
+            "reschedule", "setPending", "claimDue", "setLink", "deleteAllOf", "applyIngested", "fenceUser",
+            "fencedSince", "unfenceUser", "holdAccount", "accountHold", "releaseAccount", "userState");
 
     /** Orders pending moods by when they are due, then by id. */
     private record DueKey(Instant due, MoodId id) implements Comparable<DueKey> {
@@ -89,7 +95,7 @@ public final class InMemoryMoodStore implements MoodStore {
     /** Erasure tombstones: when each fenced user was fenced; guarded by {@link #lock}. */
     private final Map<UserId, Instant> fences = new HashMap<>();
     /** Account holds by user; guarded by {@link #lock}. */
-    private final Map<UserId, computer.aesthetic.moodsync.spi.AccountHold> holds = new HashMap<>();
+    private final Map<UserId, AccountHold> holds = new HashMap<>();
 
     /** The server's clock, which judges leases; null when the callers' times judge them (see {@link #create()}). */
     private final java.time.Clock serverClock;
@@ -305,7 +311,7 @@ public final class InMemoryMoodStore implements MoodStore {
     @Override
     public Optional<MalformedMood> findMalformed(MoodId id) {
         Objects.requireNonNull(id, "id");
-        return run("listMalformed", () -> Optional.ofNullable(malformed.get(id.toString())));
+        return run("findMalformed", () -> Optional.ofNullable(malformed.get(id.toString())));
     }
 
     /** {@inheritDoc} Ties are broken by ascending id. The stream is a snapshot taken by this call. */
@@ -607,17 +613,25 @@ public final class InMemoryMoodStore implements MoodStore {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(now, "now");
         return run("holdAccount", () -> {
-            computer.aesthetic.moodsync.spi.AccountHold before = holds.get(user);
-            holds.put(user, new computer.aesthetic.moodsync.spi.AccountHold(status,
+            AccountHold before = holds.get(user);
+            holds.put(user, new AccountHold(status,
                     before == null ? now : before.since()));
             return before == null;
         });
     }
 
     @Override
-    public Optional<computer.aesthetic.moodsync.spi.AccountHold> accountHold(UserId user) {
+    public Optional<AccountHold> accountHold(UserId user) {
         Objects.requireNonNull(user, "user");
         return run("accountHold", () -> Optional.ofNullable(holds.get(user)));
+    }
+
+    /** {@inheritDoc} One atomic read of the tombstone and the hold. */
+    @Override
+    public UserState userState(UserId user) {
+        Objects.requireNonNull(user, "user");
+        return run("userState", () -> new UserState(Optional.ofNullable(fences.get(user)),
+                Optional.ofNullable(holds.get(user))));
     }
 
     @Override

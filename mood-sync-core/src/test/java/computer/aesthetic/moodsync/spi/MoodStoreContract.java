@@ -1064,4 +1064,69 @@ public abstract class MoodStoreContract {
         assertThat(store.fencedSince(ALICE)).isEmpty();
         assertThat(store.unfenceUser(ALICE)).isFalse();
     }
+
+    // ---- what gates a user's writes: tombstone and hold, read at once --------------------------------------------
+
+    @Test
+    void userStateReadsTheFenceAndTheHoldTogetherAndEachIsLiftedAlone() {
+        Instant t = T0.truncatedTo(ChronoUnit.MILLIS);
+        AccountHold deactivated = new AccountHold("deactivated", t);
+        assertThat(store.userState(ALICE)).isEqualTo(UserState.CLEAR);
+        assertThat(store.holdAccount(ALICE, "takendown", t)).as("not held before").isTrue();
+        assertThat(store.holdAccount(ALICE, "deactivated", t.plusSeconds(5))).as("held before").isFalse();
+        assertThat(store.accountHold(ALICE)).as("the status follows, the first time stays").contains(deactivated);
+        assertThat(store.fenceUser(ALICE, t.plusSeconds(1))).isEmpty();
+        assertThat(store.userState(ALICE))
+                .isEqualTo(new UserState(Optional.of(t.plusSeconds(1)), Optional.of(deactivated)));
+        assertThat(store.userState(BOB)).isEqualTo(UserState.CLEAR);
+
+        assertThat(store.releaseAccount(ALICE)).isTrue();
+        assertThat(store.userState(ALICE)).as("the tombstone outlives the hold")
+                .isEqualTo(new UserState(Optional.of(t.plusSeconds(1)), Optional.empty()));
+        assertThat(store.releaseAccount(ALICE)).isFalse();
+        assertThat(store.holdAccount(ALICE, "suspended", t.plusSeconds(2))).as("a hold beside a tombstone").isTrue();
+        assertThat(store.unfenceUser(ALICE)).isTrue();
+        assertThat(store.userState(ALICE)).as("the hold outlives the tombstone")
+                .isEqualTo(new UserState(Optional.empty(), Optional.of(new AccountHold("suspended", t.plusSeconds(2)))));
+        assertThat(store.unfenceUser(ALICE)).isFalse();
+        assertThat(store.fenceUser(ALICE, t.plusSeconds(3))).as("a tombstone beside a hold").isEmpty();
+        assertThat(store.fencedSince(ALICE)).contains(t.plusSeconds(3));
+        assertThat(store.accountHold(ALICE)).isPresent();
+        assertThat(store.releaseAccount(ALICE)).isTrue();
+        assertThat(store.unfenceUser(ALICE)).isTrue();
+        assertThat(store.userState(ALICE)).isEqualTo(UserState.CLEAR);
+    }
+
+    @Test
+    void makeDueMakesTheUsersFreeUnparkedMarkersDueNowAndLeavesTheRest() {
+        Instant now = T0.truncatedTo(ChronoUnit.MILLIS).plusSeconds(100);
+        Instant later = now.plus(HOUR);
+        Mood held = posted(ALICE, 1);
+        Mood writing = posted(ALICE, 2);
+        Mood parked = posted(ALICE, 3);
+        Mood bobs = posted(BOB, 4);
+        for (Mood m : List.of(held, writing, parked, bobs)) {
+            store.insert(m);
+            store.setPending(m.id(), pendingAt(SyncOp.CREATE, later));
+        }
+        store.insert(synced(ALICE, 5, RecordKey.parse("3kabcdefghij5")));
+        PendingSync heldMarker = store.find(held.id()).orElseThrow().pending().orElseThrow();
+        Mood leased = store.tryLease(writing.id(), "writer", now, now.plusSeconds(600)).orElseThrow();
+        PendingSync p = store.find(parked.id()).orElseThrow().pending().orElseThrow();
+        store.reschedule(parked.id(), p.token(), "nobody", 7, later, "given up", true);
+
+        assertThat(store.makeDue(ALICE, "resumer", now)).isEqualTo(1);
+
+        PendingSync due = store.find(held.id()).orElseThrow().pending().orElseThrow();
+        assertThat(due.nextAttemptAt()).isEqualTo(now);
+        assertThat(due.token()).isEqualTo(heldMarker.token());
+        assertThat(due.attempts()).isEqualTo(heldMarker.attempts());
+        assertThat(due.isLeased(now)).isFalse();
+        assertThat(store.find(writing.id()).orElseThrow().pending()).as("a writer's marker is left to it")
+                .isEqualTo(leased.pending());
+        assertThat(store.find(parked.id()).orElseThrow().pending().orElseThrow().failed()).isTrue();
+        assertThat(store.find(bobs.id()).orElseThrow().pending().orElseThrow().nextAttemptAt()).isEqualTo(later);
+        assertThat(store.claimDue(claim("worker", now, Optional.of(ALICE), 10))).extracting(Mood::id)
+                .containsExactly(held.id());
+    }
 }

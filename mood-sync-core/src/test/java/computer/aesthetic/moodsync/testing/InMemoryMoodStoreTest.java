@@ -162,11 +162,19 @@ class InMemoryMoodStoreTest extends MoodStoreContract {
     }
 
     @Test
-    void operationsListNamesEveryMoodStoreMethod() {
+    void operationsListNamesEveryMoodStoreMethodTheStoreImplements() {
         List<String> methods = Stream.of(MoodStore.class.getDeclaredMethods())
-                .filter(mm -> !mm.isSynthetic() && !mm.isDefault()
-                        && !java.lang.reflect.Modifier.isStatic(mm.getModifiers()))
+                .filter(mm -> !mm.isSynthetic() && !java.lang.reflect.Modifier.isStatic(mm.getModifiers()))
+                .filter(mm -> {
+                    try {
+                        InMemoryMoodStore.class.getDeclaredMethod(mm.getName(), mm.getParameterTypes());
+                        return true;
+                    } catch (NoSuchMethodException e) {
+                        return false;
+                    }
+                })
                 .map(java.lang.reflect.Method::getName)
+                .distinct()
                 .toList();
         assertThat(InMemoryMoodStore.OPERATIONS).containsExactlyInAnyOrderElementsOf(methods);
     }

@@ -38,11 +38,13 @@ import computer.aesthetic.moodsync.UserId;
 import computer.aesthetic.moodsync.mongo.internal.Cursors;
 import computer.aesthetic.moodsync.mongo.internal.Errors;
 import computer.aesthetic.moodsync.mongo.internal.MoodDocuments;
+import computer.aesthetic.moodsync.spi.AccountHold;
 import computer.aesthetic.moodsync.spi.Claim;
 import computer.aesthetic.moodsync.spi.Completion;
 import computer.aesthetic.moodsync.spi.MalformedMood;
 import computer.aesthetic.moodsync.spi.MoodChange;
 import computer.aesthetic.moodsync.spi.MoodStore;
+import computer.aesthetic.moodsync.spi.UserState;
 import computer.aesthetic.moodsync.syntax.RecordKey;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -121,10 +123,15 @@ public final class MongoMoodStore implements MoodStore {
     private static final Logger LOG = LoggerFactory.getLogger(MongoMoodStore.class);
     /** The default collection name. */
     public static final String DEFAULT_COLLECTION = "moods";
-    /** The default collection of erasure tombstones ({@link #fenceUser}). */
-    public static final String DEFAULT_TOMBSTONES = "moodsyncTombstones";
-    /** The default collection of account holds ({@link #holdAccount}). */
-    public static final String DEFAULT_ACCOUNT_HOLDS = "moodsyncAccountHolds";
+    /**
+     * The default collection of what gates each user's writes: the erasure tombstone ({@link #fenceUser}) and the
+     * account hold ({@link #holdAccount}), one document per user, so that {@link #userState} is one read.
+     */
+    public static final String DEFAULT_USER_STATES = "moodsyncUsers";
+    /** The field of a user's state document that holds its erasure tombstone's time. */
+    static final String ERASED_SINCE = "erasedSince";
+    /** The field of a user's state document that holds its account hold, {@code {status, since}}. */
+    static final String HOLD = "hold";
 
     /**
      * The shape checks a filter can make: a malformed document is refused rather than given a pending marker or a
@@ -175,16 +182,15 @@ public final class MongoMoodStore implements MoodStore {
     }
 
     private final MongoCollection<Document> moods;
-    /** Erasure tombstones: {@code {_id: user, since: Date}}. */
-    private final MongoCollection<Document> tombstones;
-    /** Account holds: {@code {_id: user, status: String, since: Date}}. */
-    private final MongoCollection<Document> holds;
+    /**
+     * What gates each user's writes, one document per user that has any:
+     * {@code {_id: user, erasedSince?: Date, hold?: {status: String, since: Date}}}.
+     */
+    private final MongoCollection<Document> users;
 
-    private MongoMoodStore(MongoCollection<Document> moods, MongoCollection<Document> tombstones,
-            MongoCollection<Document> holds) {
+    private MongoMoodStore(MongoCollection<Document> moods, MongoCollection<Document> users) {
         this.moods = moods;
-        this.tombstones = tombstones;
-        this.holds = holds;
+        this.users = users;
     }
 
     /**
@@ -203,8 +209,7 @@ public final class MongoMoodStore implements MoodStore {
     public static final class Builder {
         private final MongoDatabase database;
         private String collection = DEFAULT_COLLECTION;
-        private String tombstones = DEFAULT_TOMBSTONES;
-        private String accountHolds = DEFAULT_ACCOUNT_HOLDS;
+        private String userStates = DEFAULT_USER_STATES;
         private boolean createIndexes = true;
 
         private Builder(MongoDatabase database) {
@@ -223,26 +228,16 @@ public final class MongoMoodStore implements MoodStore {
         }
 
         /**
-         * Sets the collection of erasure tombstones ({@link MongoMoodStore#fenceUser}): one small document per
-         * erased user, {@code {_id: user, since: Date}}.
+         * Sets the collection of what gates each user's writes: one small document per user with an erasure
+         * tombstone ({@link MongoMoodStore#fenceUser}) or an account hold ({@link MongoMoodStore#holdAccount}),
+         * {@code {_id: user, erasedSince?: Date, hold?: {status, since}}}. Both live in one document so that the
+         * fence check after each post is one read ({@link MongoMoodStore#userState}).
          *
-         * @param name the collection name; default {@value MongoMoodStore#DEFAULT_TOMBSTONES}
+         * @param name the collection name; default {@value MongoMoodStore#DEFAULT_USER_STATES}
          * @return this builder
          */
-        public Builder tombstonesCollection(String name) {
-            this.tombstones = Objects.requireNonNull(name, "tombstonesCollection");
-            return this;
-        }
-
-        /**
-         * Sets the collection of account holds ({@link MongoMoodStore#holdAccount}): one small document per user
-         * whose account is not active on its PDS, {@code {_id: user, status: String, since: Date}}.
-         *
-         * @param name the collection name; default {@value MongoMoodStore#DEFAULT_ACCOUNT_HOLDS}
-         * @return this builder
-         */
-        public Builder accountHoldsCollection(String name) {
-            this.accountHolds = Objects.requireNonNull(name, "accountHoldsCollection");
+        public Builder userStatesCollection(String name) {
+            this.userStates = Objects.requireNonNull(name, "userStatesCollection");
             return this;
         }
 
@@ -267,13 +262,14 @@ public final class MongoMoodStore implements MoodStore {
          */
         public MongoMoodStore build() {
             validateCollectionName("collection", collection);
-            validateCollectionName("tombstonesCollection", tombstones);
-            validateCollectionName("accountHoldsCollection", accountHolds);
+            validateCollectionName("userStatesCollection", userStates);
+            if (userStates.equals(collection)) {
+                throw new IllegalArgumentException("userStatesCollection: expected a collection other than the moods' ("
+                        + MoodDocuments.quote(collection) + ")");
+            }
             MongoMoodStore store = new MongoMoodStore(database.getCollection(collection)
                     .withCodecRegistry(MongoClientSettings.getDefaultCodecRegistry()),
-                    database.getCollection(tombstones).withCodecRegistry(MongoClientSettings.getDefaultCodecRegistry()),
-                    database.getCollection(accountHolds)
-                            .withCodecRegistry(MongoClientSettings.getDefaultCodecRegistry()));
+                    database.getCollection(userStates).withCodecRegistry(MongoClientSettings.getDefaultCodecRegistry()));
             if (createIndexes) {
                 store.createIndexes();
             }
@@ -911,8 +907,8 @@ public final class MongoMoodStore implements MoodStore {
     /**
      * {@inheritDoc}
      *
-     * <p>Three steps, each atomic on its documents: an upsert of the tombstone ({@code $setOnInsert}, so the first
-     * time is kept), one {@code updateMany} that unsets {@code atprotoSync} on the user's moods whose lease is absent
+     * <p>Three steps, each atomic on its documents: an upsert of the user's state document that sets
+     * {@code erasedSince} ({@code $min}, so the first time is kept and a hold in the same document is untouched), one {@code updateMany} that unsets {@code atprotoSync} on the user's moods whose lease is absent
      * or expired, and one query for the latest live lease. The tombstone survives {@link #deleteAllOf}.
      */
     @Override
@@ -920,8 +916,8 @@ public final class MongoMoodStore implements MoodStore {
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(now, "now");
         Date at = Date.from(now);
-        run("fenceUser", () -> tombstones.updateOne(eq(MoodDocuments.ID, user.value()),
-                Updates.setOnInsert("since", at), new com.mongodb.client.model.UpdateOptions().upsert(true)));
+        run("fenceUser", () -> users.updateOne(eq(MoodDocuments.ID, user.value()), Updates.min(ERASED_SINCE, at),
+                new com.mongodb.client.model.UpdateOptions().upsert(true)));
         run("fenceUser", () -> moods.updateMany(and(eq(MoodDocuments.USER, user.value()), exists(MoodDocuments.SYNC),
                 LEASE_FREE), Updates.unset(MoodDocuments.SYNC)));
         // The live leases (judged by the server's clock), few per user: their latest end, in the server's time.
@@ -943,51 +939,101 @@ public final class MongoMoodStore implements MoodStore {
 
     @Override
     public Optional<Instant> fencedSince(UserId user) {
-        Objects.requireNonNull(user, "user");
-        Document d = run("fencedSince", () -> tombstones.find(eq(MoodDocuments.ID, user.value())).first());
-        if (d == null) {
-            return Optional.empty();
-        }
-        return Optional.of(d.get("since") instanceof Date since ? since.toInstant() : Instant.EPOCH);
+        return userState(user).erasedSince();
     }
 
     /**
      * {@inheritDoc}
      *
-     * <p>One upsert on the holds collection: {@code $set} of the status, {@code $setOnInsert} of the time.
+     * <p>One read of the user's state document.
+     */
+    @Override
+    public UserState userState(UserId user) {
+        Objects.requireNonNull(user, "user");
+        Document d = run("userState", () -> users.find(eq(MoodDocuments.ID, user.value())).first());
+        return d == null ? UserState.CLEAR : userState(d);
+    }
+
+    private static UserState userState(Document d) {
+        Optional<Instant> erased = Optional.empty();
+        if (d.containsKey(ERASED_SINCE)) {
+            // A tombstone whatever its value: a time that cannot be read does not lift the fence.
+            erased = Optional.of(d.get(ERASED_SINCE) instanceof Date since ? since.toInstant() : Instant.EPOCH);
+        }
+        Optional<AccountHold> hold = Optional.empty();
+        if (d.get(HOLD) instanceof Document h) {
+            String status = h.get("status") instanceof String st && !st.isBlank() ? st : "inactive";
+            Instant since = h.get("since") instanceof Date at ? at.toInstant() : Instant.EPOCH;
+            hold = Optional.of(new AccountHold(status, since));
+        } else if (d.containsKey(HOLD)) {
+            hold = Optional.of(new AccountHold("inactive", Instant.EPOCH)); // unreadable: still held
+        }
+        return new UserState(erased, hold);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One {@code findOneAndUpdate} upsert of the user's state document: {@code $set} of the hold's status,
+     * {@code $min} of its time (so the first time is kept); the document as it was tells whether a hold existed.
      */
     @Override
     public boolean holdAccount(UserId user, String status, Instant now) {
         Objects.requireNonNull(user, "user");
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(now, "now");
-        return run("holdAccount", () -> holds.updateOne(eq(MoodDocuments.ID, user.value()),
-                Updates.combine(Updates.set("status", status), Updates.setOnInsert("since", Date.from(now))),
-                new com.mongodb.client.model.UpdateOptions().upsert(true))).getUpsertedId() != null;
+        Document before = run("holdAccount", () -> users.findOneAndUpdate(eq(MoodDocuments.ID, user.value()),
+                Updates.combine(Updates.set(HOLD + ".status", status), Updates.min(HOLD + ".since", Date.from(now))),
+                new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.BEFORE)));
+        return before == null || !before.containsKey(HOLD);
     }
 
     @Override
-    public Optional<computer.aesthetic.moodsync.spi.AccountHold> accountHold(UserId user) {
+    public Optional<AccountHold> accountHold(UserId user) {
+        return userState(user).hold();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One {@code updateMany} of the user's unparked markers whose lease is absent or expired (judged by the
+     * server's clock): {@code nextAttemptAt = now}, expired lease fields removed, token and attempts unchanged.
+     */
+    @Override
+    public int makeDue(UserId user, String owner, Instant now) {
         Objects.requireNonNull(user, "user");
-        Document d = run("accountHold", () -> holds.find(eq(MoodDocuments.ID, user.value())).first());
-        if (d == null) {
-            return Optional.empty();
-        }
-        String status = d.get("status") instanceof String st && !st.isBlank() ? st : "inactive";
-        Instant since = d.get("since") instanceof Date at ? at.toInstant() : Instant.EPOCH;
-        return Optional.of(new computer.aesthetic.moodsync.spi.AccountHold(status, since));
+        Objects.requireNonNull(owner, "owner");
+        Objects.requireNonNull(now, "now");
+        return (int) run("makeDue", () -> moods.updateMany(and(eq(MoodDocuments.USER, user.value()),
+                exists(MoodDocuments.SYNC), ne(MoodDocuments.SYNC_FAILED, true), LEASE_FREE),
+                Updates.combine(Updates.set(MoodDocuments.SYNC_NEXT, Date.from(now)),
+                        Updates.set(MoodDocuments.SYNC_ERROR, "the account is active again"), noLease())))
+                .getModifiedCount();
     }
 
     @Override
     public boolean releaseAccount(UserId user) {
         Objects.requireNonNull(user, "user");
-        return run("releaseAccount", () -> holds.deleteOne(eq(MoodDocuments.ID, user.value()))).getDeletedCount() > 0;
+        return lift(user, HOLD, ERASED_SINCE, "releaseAccount");
     }
 
     @Override
     public boolean unfenceUser(UserId user) {
         Objects.requireNonNull(user, "user");
-        return run("unfenceUser", () -> tombstones.deleteOne(eq(MoodDocuments.ID, user.value()))).getDeletedCount() > 0;
+        return lift(user, ERASED_SINCE, HOLD, "unfenceUser");
+    }
+
+    /**
+     * Removes {@code field} from the user's state document: the whole document when it holds nothing else (so
+     * lifted states leave no empty documents), else the field alone. True when the field was there.
+     */
+    private boolean lift(UserId user, String field, String other, String operation) {
+        if (run(operation, () -> users.deleteOne(and(eq(MoodDocuments.ID, user.value()), exists(field),
+                exists(other, false)))).getDeletedCount() > 0) {
+            return true;
+        }
+        return run(operation, () -> users.updateOne(and(eq(MoodDocuments.ID, user.value()), exists(field)),
+                Updates.unset(field))).getModifiedCount() > 0;
     }
 
     private static Optional<Mood> readOrSkip(Document d) {

@@ -434,4 +434,32 @@ class MongoMoodStoreTest extends MoodStoreContract {
     void toStringNamesTheNamespace() {
         assertThat(store.toString()).isEqualTo("MongoMoodStore[" + MONGO.database().getName() + ".moods]");
     }
+
+    @Test
+    void aUsersTombstoneAndHoldShareOneDocumentThatGoesWhenBothAreLifted() {
+        UserId alice = new UserId("auth0|alice");
+        Instant t = Instant.parse("2026-12-02T07:00:00Z");
+        MongoCollection<Document> users = MONGO.database().getCollection(MongoMoodStore.DEFAULT_USER_STATES);
+        store.holdAccount(alice, "takendown", t);
+        store.fenceUser(alice, t.plusSeconds(1));
+        assertThat(users.find().into(new ArrayList<>())).containsExactly(new Document("_id", "auth0|alice")
+                .append("hold", new Document("status", "takendown").append("since", Date.from(t)))
+                .append("erasedSince", Date.from(t.plusSeconds(1))));
+        store.releaseAccount(alice);
+        assertThat(users.find().into(new ArrayList<>())).containsExactly(new Document("_id", "auth0|alice")
+                .append("erasedSince", Date.from(t.plusSeconds(1))));
+        store.unfenceUser(alice);
+        assertThat(users.countDocuments()).as("no empty document is left").isZero();
+        // A value the store did not write still fences (and still holds): a tombstone is never ignored.
+        users.insertOne(new Document("_id", "auth0|alice").append("erasedSince", "garbage").append("hold", 1));
+        assertThat(store.userState(alice).erased()).isTrue();
+        assertThat(store.userState(alice).hold()).isPresent();
+    }
+
+    @Test
+    void theUserStatesCollectionCannotBeTheMoodsCollection() {
+        assertThatThrownBy(() -> MongoMoodStore.builder(MONGO.database()).collection("moods")
+                .userStatesCollection("moods").build()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("userStatesCollection");
+    }
 }

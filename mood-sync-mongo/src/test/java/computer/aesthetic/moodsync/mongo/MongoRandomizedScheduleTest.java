@@ -27,7 +27,7 @@ class MongoRandomizedScheduleTest {
         ScheduleRunner.runAndAssert("MongoMoodStore", clock -> {
             int k = n.incrementAndGet();
             return MongoMoodStore.builder(MONGO.database()).collection("moods_sim_" + k)
-                    .tombstonesCollection("tombstones_sim_" + k).accountHoldsCollection("holds_sim_" + k).build();
+                    .userStatesCollection("users_sim_" + k).build();
         }, 25, java.time.Duration.ofMillis(800),
                 java.time.Duration.ofMillis(1000));
     }
