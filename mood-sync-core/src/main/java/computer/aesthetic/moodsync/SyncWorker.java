@@ -7,7 +7,9 @@ import computer.aesthetic.moodsync.spi.UserState;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,7 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Retries pending PDS writes: claims due work from the store with a lease, one user at a time, writes fresh
+ * Retries pending PDS writes: claims due work from the store with a lease, up to {@value #USERS_PER_CLAIM} users
+ * per claim and one user at a time, writes fresh
  * creates in {@code applyWrites} batches and everything else one record at a time, and reschedules failures with
  * exponential backoff and jitter. Owned by its {@link MoodSyncService}, which starts it and stops it on close.
  *
@@ -27,6 +30,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class SyncWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SyncWorker.class);
+
+    /**
+     * The most users one claim takes. Their writes run one user after the other on the claiming thread, so a claim
+     * of many users' few moods each costs one claim (a few store round trips) instead of one per user, and its
+     * duration stays bounded (leases are renewed past half of them).
+     */
+    static final int USERS_PER_CLAIM = 16;
 
     private final DefaultMoodSyncService service;
     private final String instanceId;
@@ -112,11 +122,36 @@ public final class SyncWorker implements AutoCloseable {
         Duration elapsed = Duration.between(now, service.clock().instant());
         Duration lease = elapsed.isNegative() ? service.lease() : service.lease().plus(elapsed);
         Instant claimedAt = service.clock().instant();
-        List<Mood> claimed = service.store().claimDue(new Claim(owner, now, lease, Optional.empty(), batchSize));
+        List<Mood> claimed = service.store().claimDue(new Claim(owner, now, lease, Optional.empty(), batchSize,
+                USERS_PER_CLAIM));
         if (claimed.isEmpty()) {
             return 0;
         }
-        process(claimed, owner, claimedAt);
+        // One user after the other, each user's moods together (one account, one repository lock, applyWrites).
+        Map<UserId, List<Mood>> byUser = new LinkedHashMap<>();
+        for (Mood m : claimed) {
+            byUser.computeIfAbsent(m.user(), u -> new ArrayList<>()).add(m);
+        }
+        for (List<Mood> group : byUser.values()) {
+            Instant start = service.clock().instant();
+            if (Duration.between(claimedAt, start).compareTo(service.lease().dividedBy(2)) < 0) {
+                process(group, owner, claimedAt);
+                continue;
+            }
+            // Half the claim's lease is spent (slow PDS calls of the users before): renew this user's leases first,
+            // so no other worker takes the work over while this one writes it; a lease lost is another's now.
+            List<Mood> renewed = new ArrayList<>(group.size());
+            for (Mood m : group) {
+                try {
+                    service.store().tryLease(m.id(), owner, start, start.plus(service.lease())).ifPresent(renewed::add);
+                } catch (RuntimeException e) {
+                    LOG.warn("mood {} skipped in this pass: {}", m.id(), e.toString());
+                }
+            }
+            if (!renewed.isEmpty()) {
+                process(renewed, owner, start);
+            }
+        }
         return claimed.size();
     }
 

@@ -105,7 +105,7 @@ class PostRoundTripsTest {
         MoodSyncService s = service(SyncMode.INLINE);
         s.post(ALICE, "before the hold");
         store.holdAccount(ALICE, "takendown", Instant.now());
-        long writes = pds.calls("createIfAbsent") + pds.calls("putRecord") + pds.calls("applyWrites");
+        long writes = pds.calls(InMemoryAtprotoRepo.PUT_RECORD) + pds.calls(InMemoryAtprotoRepo.APPLY_WRITES);
         SyncResult r = s.post(ALICE, "while held");
         assertThat(r.reason()).contains(PendingReason.ACCOUNT_INACTIVE);
         Mood stored = store.find(r.moodId()).orElseThrow();
@@ -113,7 +113,7 @@ class PostRoundTripsTest {
         assertThat(stored.pending().get().isLeased(Instant.now())).as("no lease is left on a held write").isFalse();
         assertThat(stored.pending().get().nextAttemptAt()).as("due later, not now").isAfter(Instant.now());
         assertThat(s.syncNow()).isZero();
-        assertThat(pds.calls("createIfAbsent") + pds.calls("putRecord") + pds.calls("applyWrites"))
+        assertThat(pds.calls(InMemoryAtprotoRepo.PUT_RECORD) + pds.calls(InMemoryAtprotoRepo.APPLY_WRITES))
                 .isEqualTo(writes);
         assertThat(s.resumeAccount(ALICE)).isEqualTo(1);
         assertThat(s.syncNow()).isEqualTo(1);
@@ -135,7 +135,7 @@ class PostRoundTripsTest {
         store.insert(late); // as the dead poster's insert, after the erase's fence and deletion
         s.syncNow();
         assertThat(pds.records(ALICE_DID, MoodRecords.COLLECTION)).isEmpty();
-        assertThat(pds.calls("createIfAbsent") + pds.calls("putRecord") + pds.calls("applyWrites")).isZero();
+        assertThat(pds.calls(InMemoryAtprotoRepo.PUT_RECORD) + pds.calls(InMemoryAtprotoRepo.APPLY_WRITES)).isZero();
         assertThat(store.snapshot()).isEmpty();
     }
 }

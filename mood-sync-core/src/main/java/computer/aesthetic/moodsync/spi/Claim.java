@@ -14,8 +14,23 @@ import java.util.Optional;
  * @param lease how long the claim holds; an expired lease may be claimed again by anyone
  * @param user only this user's work, or empty for any user
  * @param max the most moods to claim, at least 1
+ * @param maxUsers the most users whose work one claim may take, at least 1; with {@code user} given, one. A store may
+ *     always take fewer (one user's work is a valid answer to any claim)
  */
-public record Claim(String owner, Instant now, Duration lease, Optional<UserId> user, int max) {
+public record Claim(String owner, Instant now, Duration lease, Optional<UserId> user, int max, int maxUsers) {
+    /**
+     * A claim of one user's work at most (the first due mood decides the user when {@code user} is empty).
+     *
+     * @param owner the claiming worker's id
+     * @param now the current time
+     * @param lease how long the claim holds
+     * @param user only this user's work, or empty for any user
+     * @param max the most moods to claim, at least 1
+     */
+    public Claim(String owner, Instant now, Duration lease, Optional<UserId> user, int max) {
+        this(owner, now, lease, user, max, 1);
+    }
+
     /** Validates the request. */
     public Claim {
         Objects.requireNonNull(owner, "owner");
@@ -30,6 +45,12 @@ public record Claim(String owner, Instant now, Duration lease, Optional<UserId> 
         }
         if (max < 1) {
             throw new IllegalArgumentException("max must be >= 1, found " + max);
+        }
+        if (maxUsers < 1) {
+            throw new IllegalArgumentException("maxUsers must be >= 1, found " + maxUsers);
+        }
+        if (user.isPresent()) {
+            maxUsers = 1;
         }
     }
 }

@@ -274,11 +274,14 @@ public interface MoodStore {
     /**
      * Claims due work with a lease: moods whose marker is due ({@code nextAttemptAt <= claim.now()}, not parked, no
      * lease live by the store's clock), oldest due first, each claimed atomically so two workers never get the same
-     * mood; the lease runs {@code claim.lease()} from the store's time. When {@code claim.user()} is empty, the first mood found decides the user and the rest of
-     * the claim is taken from that user's work only.
+     * mood; the lease runs {@code claim.lease()} from the store's time. When {@code claim.user()} is empty and
+     * {@code claim.maxUsers()} is 1, the first mood found decides the user and the rest of the claim is taken from
+     * that user's work only; with {@code maxUsers} above 1 the oldest due moods of up to that many users are taken
+     * (a store may take fewer users, down to one: every answer of the one-user form is valid).
      *
      * @param claim the request
-     * @return the claimed moods (with the lease in their marker), at most {@code claim.max()}, all of one user
+     * @return the claimed moods (with the lease in their marker), at most {@code claim.max()}, of at most
+     *     {@code claim.maxUsers()} users
      */
     List<Mood> claimDue(Claim claim);
 

@@ -490,10 +490,25 @@ public final class InMemoryMoodStore implements MoodStore {
                 addReady(m.user(), new DueKey(m.pending().get().nextAttemptAt(), m.id()));
             }
             Optional<UserId> user = claim.user();
-            if (user.isEmpty()) {
+            List<Mood> due = new ArrayList<>();
+            if (user.isEmpty() && claim.maxUsers() > 1) {
+                // the oldest due work of up to maxUsers users
+                Set<UserId> users = new java.util.HashSet<>();
+                for (DueKey key : ready) {
+                    if (key.due().isAfter(now) || due.size() >= claim.max()) {
+                        break;
+                    }
+                    Mood m = moods.get(key.id());
+                    if (!claimable(m.pending().get(), now, leaseNow)
+                            || !users.contains(m.user()) && users.size() >= claim.maxUsers()) {
+                        continue;
+                    }
+                    users.add(m.user());
+                    due.add(m);
+                }
+            } else if (user.isEmpty()) {
                 user = firstDue(ready, now, leaseNow).map(Mood::user);
             }
-            List<Mood> due = new ArrayList<>();
             TreeSet<DueKey> candidates = user.map(readyByUser::get).orElse(null);
             if (candidates != null) {
                 for (DueKey key : candidates) {

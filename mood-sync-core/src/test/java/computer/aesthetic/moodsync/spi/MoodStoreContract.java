@@ -1129,4 +1129,54 @@ public abstract class MoodStoreContract {
         assertThat(store.claimDue(claim("worker", now, Optional.of(ALICE), 10))).extracting(Mood::id)
                 .containsExactly(held.id());
     }
+
+    @Test
+    void aClaimOfManyUsersTakesTheOldestDueWorkOfUpToThatManyUsers() {
+        Mood a1 = posted(ALICE, 1);
+        Mood b2 = posted(BOB, 2);
+        Mood c3 = posted(CAROL, 3);
+        Mood a4 = posted(ALICE, 4);
+        Mood b5 = posted(BOB, 5);
+        for (Mood m : List.of(a1, b2, c3, a4, b5)) {
+            store.insert(m);
+        }
+        Instant now = T0.plusSeconds(100);
+        assertThat(store.claimDue(new Claim("w1", now, HOUR, Optional.empty(), 3, 3))).as("max still bounds")
+                .extracting(Mood::id).containsExactlyInAnyOrder(a1.id(), b2.id(), c3.id());
+        List<Mood> claimed = store.claimDue(new Claim("w2", now, HOUR, Optional.empty(), 10, 2));
+        assertThat(claimed).extracting(Mood::id).containsExactlyInAnyOrder(a4.id(), b5.id());
+        assertThat(claimed).allSatisfy(m -> assertThat(m.pending().orElseThrow().leaseOwner()).contains("w2"));
+        assertThat(store.claimDue(new Claim("w3", now, HOUR, Optional.empty(), 10, 5))).isEmpty();
+    }
+
+    @Test
+    void aClaimOfManyUsersLeavesTheUsersBeyondItsLimit() {
+        Mood a1 = posted(ALICE, 1);
+        Mood b2 = posted(BOB, 2);
+        Mood c3 = posted(CAROL, 3);
+        Mood a4 = posted(ALICE, 4);
+        for (Mood m : List.of(a1, b2, c3, a4)) {
+            store.insert(m);
+        }
+        Instant now = T0.plusSeconds(100);
+        List<Mood> first = store.claimDue(new Claim("w1", now, HOUR, Optional.empty(), 10, 2));
+        // a store may answer with fewer users (one user's work is always valid), never with more
+        assertThat(first).extracting(Mood::user).doesNotContain(CAROL);
+        assertThat(first).extracting(Mood::id).contains(a1.id());
+        assertThat(new java.util.HashSet<>(first.stream().map(Mood::user).toList())).hasSizeLessThanOrEqualTo(2);
+        List<Mood> rest = store.claimDue(new Claim("w2", now, HOUR, Optional.empty(), 10, 2));
+        List<MoodId> all = new ArrayList<>();
+        first.forEach(m -> all.add(m.id()));
+        rest.forEach(m -> all.add(m.id()));
+        store.claimDue(new Claim("w3", now, HOUR, Optional.empty(), 10, 2)).forEach(m -> all.add(m.id()));
+        assertThat(all).containsExactlyInAnyOrder(a1.id(), b2.id(), c3.id(), a4.id());
+    }
+
+    @Test
+    void aClaimNeedsAtLeastOneUserAndAClaimOfOneUserIsOneUsers() {
+        assertThatThrownBy(() -> new Claim("w", T0, HOUR, Optional.empty(), 10, 0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(new Claim("w", T0, HOUR, Optional.of(ALICE), 10, 5).maxUsers()).isEqualTo(1);
+        assertThat(new Claim("w", T0, HOUR, Optional.empty(), 10).maxUsers()).isEqualTo(1);
+    }
 }

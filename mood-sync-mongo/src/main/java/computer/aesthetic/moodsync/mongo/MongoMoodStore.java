@@ -724,8 +724,8 @@ public final class MongoMoodStore implements MoodStore {
     /**
      * {@inheritDoc}
      *
-     * <p>A batch at a time: one sorted query for the due work (a second one, of that user only, when the first page
-     * mixed users), one {@code updateMany} that leases the moods found, each only while it still carries the
+     * <p>A batch at a time: one sorted query for the due work (with {@code maxUsers} 1, a second one, of that user
+     * only, when the first page mixed users), one {@code updateMany} that leases the moods found, each only while it still carries the
      * marker token that was read and no live lease (judged by {@code $$NOW}), tagged with a random claim id; and one
      * look-up by {@code _id} of the documents that carry the tag, which are exactly the ones claimed. A mood taken
      * by another worker in between is simply not in the result; when every mood found was taken, it tries again.
@@ -749,6 +749,7 @@ public final class MongoMoodStore implements MoodStore {
                 return List.of();
             }
             List<Mood> found = new ArrayList<>(page.size());
+            java.util.Set<UserId> users = new java.util.HashSet<>();
             for (Document d : page) {
                 MoodDocuments.Read read = MoodDocuments.read(d);
                 if (read.mood().isEmpty()) {
@@ -759,14 +760,21 @@ public final class MongoMoodStore implements MoodStore {
                 if (user.isEmpty()) {
                     user = Optional.of(m.user());
                 }
-                if (m.user().equals(user.get())) {
+                if (claim.maxUsers() > 1) {
+                    // the oldest due work of up to maxUsers users, from this page alone
+                    if (users.contains(m.user()) || users.size() < claim.maxUsers()) {
+                        users.add(m.user());
+                        found.add(m);
+                    }
+                } else if (m.user().equals(user.get())) {
                     found.add(m);
                 }
             }
             if (user.isEmpty()) {
                 continue; // the page was all malformed documents, now parked
             }
-            if (found.size() < claim.max() && page.size() == claim.max() && claim.user().isEmpty()) {
+            if (found.size() < claim.max() && page.size() == claim.max() && claim.user().isEmpty()
+                    && claim.maxUsers() == 1) {
                 UserId u = user.get();
                 found = run("claimDue", () -> moods.find(and(due, eq(MoodDocuments.USER, u.value()))).sort(order)
                         .limit(claim.max()).into(new ArrayList<>())).stream().map(MoodDocuments::read)
