@@ -276,8 +276,9 @@ public interface MoodStore {
      * lease live by the store's clock), oldest due first, each claimed atomically so two workers never get the same
      * mood; the lease runs {@code claim.lease()} from the store's time. When {@code claim.user()} is empty and
      * {@code claim.maxUsers()} is 1, the first mood found decides the user and the rest of the claim is taken from
-     * that user's work only; with {@code maxUsers} above 1 the oldest due moods of up to that many users are taken
-     * (a store may take fewer users, down to one: every answer of the one-user form is valid).
+     * that user's work only; with {@code maxUsers} above 1 up to that many users are chosen by their oldest due work
+     * and their due moods taken, oldest first (a store may take fewer users, down to one: every answer of the
+     * one-user form is valid).
      *
      * @param claim the request
      * @return the claimed moods (with the lease in their marker), at most {@code claim.max()}, of at most

@@ -492,19 +492,35 @@ public final class InMemoryMoodStore implements MoodStore {
             Optional<UserId> user = claim.user();
             List<Mood> due = new ArrayList<>();
             if (user.isEmpty() && claim.maxUsers() > 1) {
-                // the oldest due work of up to maxUsers users
-                Set<UserId> users = new java.util.HashSet<>();
+                // up to maxUsers users, chosen by their oldest due work; then all their due work (at most max)
+                Set<UserId> users = new java.util.LinkedHashSet<>();
                 for (DueKey key : ready) {
-                    if (key.due().isAfter(now) || due.size() >= claim.max()) {
+                    if (key.due().isAfter(now) || users.size() >= claim.maxUsers()) {
                         break;
                     }
                     Mood m = moods.get(key.id());
-                    if (!claimable(m.pending().get(), now, leaseNow)
-                            || !users.contains(m.user()) && users.size() >= claim.maxUsers()) {
-                        continue;
+                    if (claimable(m.pending().get(), now, leaseNow)) {
+                        users.add(m.user());
                     }
-                    users.add(m.user());
-                    due.add(m);
+                }
+                TreeSet<DueKey> theirs = new TreeSet<>();
+                for (UserId u : users) {
+                    int taken = 0;
+                    for (DueKey key : readyByUser.get(u)) {
+                        if (key.due().isAfter(now) || taken >= claim.max()) {
+                            break;
+                        }
+                        if (claimable(moods.get(key.id()).pending().get(), now, leaseNow)) {
+                            theirs.add(key);
+                            taken++;
+                        }
+                    }
+                }
+                for (DueKey key : theirs) {
+                    if (due.size() >= claim.max()) {
+                        break;
+                    }
+                    due.add(moods.get(key.id()));
                 }
             } else if (user.isEmpty()) {
                 user = firstDue(ready, now, leaseNow).map(Mood::user);

@@ -724,8 +724,8 @@ public final class MongoMoodStore implements MoodStore {
     /**
      * {@inheritDoc}
      *
-     * <p>A batch at a time: one sorted query for the due work (with {@code maxUsers} 1, a second one, of that user
-     * only, when the first page mixed users), one {@code updateMany} that leases the moods found, each only while it still carries the
+     * <p>A batch at a time: one sorted query for the due work (a second one, of the users chosen from it only, when
+     * the first page was full and, for a one-user claim, mixed users), one {@code updateMany} that leases the moods found, each only while it still carries the
      * marker token that was read and no live lease (judged by {@code $$NOW}), tagged with a random claim id; and one
      * look-up by {@code _id} of the documents that carry the tag, which are exactly the ones claimed. A mood taken
      * by another worker in between is simply not in the result; when every mood found was taken, it tries again.
@@ -749,7 +749,7 @@ public final class MongoMoodStore implements MoodStore {
                 return List.of();
             }
             List<Mood> found = new ArrayList<>(page.size());
-            java.util.Set<UserId> users = new java.util.HashSet<>();
+            java.util.Set<UserId> users = new java.util.LinkedHashSet<>();
             for (Document d : page) {
                 MoodDocuments.Read read = MoodDocuments.read(d);
                 if (read.mood().isEmpty()) {
@@ -761,7 +761,7 @@ public final class MongoMoodStore implements MoodStore {
                     user = Optional.of(m.user());
                 }
                 if (claim.maxUsers() > 1) {
-                    // the oldest due work of up to maxUsers users, from this page alone
+                    // up to maxUsers users, chosen by their oldest due work
                     if (users.contains(m.user()) || users.size() < claim.maxUsers()) {
                         users.add(m.user());
                         found.add(m);
@@ -769,6 +769,13 @@ public final class MongoMoodStore implements MoodStore {
                 } else if (m.user().equals(user.get())) {
                     found.add(m);
                 }
+            }
+            if (claim.maxUsers() > 1 && page.size() == claim.max() && users.size() > 0) {
+                // then all their due work (at most max): the page holds only their oldest when others' is older
+                List<String> chosen = users.stream().map(UserId::value).toList();
+                found = run("claimDue", () -> moods.find(and(due, in(MoodDocuments.USER, chosen))).sort(order)
+                        .limit(claim.max()).into(new ArrayList<>())).stream().map(MoodDocuments::read)
+                        .flatMap(r -> r.mood().stream()).toList();
             }
             if (user.isEmpty()) {
                 continue; // the page was all malformed documents, now parked
