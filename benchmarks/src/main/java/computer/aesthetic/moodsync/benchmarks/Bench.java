@@ -48,7 +48,7 @@ public final class Bench {
             fakeRuns = quick ? 2 : 3;
             latencyRuns = runsOverride > 0 ? runsOverride : quick ? 2 : 3;
             latencyOps = quick ? 60 : 300;
-            inlineOps = quick ? 30 : 150;
+            inlineOps = quick ? 30 : 400;
         }
     }
 
