@@ -152,7 +152,7 @@ final class LatencyBench {
                     for (int i = 0; i < inlineOps; i++) {
                         MoodId a = MoodId.generate();
                         MoodId b = MoodId.generate();
-                        Runnable raw = () -> rawPut(http, pdsUrl, token, acct.did(), a);
+                        Runnable raw = () -> rawPut(http, pdsUrl, token, acct.did(), a, "raw put", Instant.now());
                         Runnable lib = () -> repo.createIfAbsent(did, MoodRecords.COLLECTION, MoodRecords.rkeyFor(b),
                                 MoodRecords.toRecord(b, "client put", Instant.now()));
                         if (i % 2 == 0) {
@@ -301,20 +301,14 @@ final class LatencyBench {
         return Stats.millis(System.nanoTime() - t0);
     }
 
-    /**
-     * What a hand-written dual write does: insert, putRecord (plain OkHttp, cached token), link. With
-     * {@code tokened}, the mood is inserted with the library's pending marker (the same document the service writes)
-     * and linked with the service's conditional update: filter {@code {_id, atprotoSync.token}}, set the key and
-     * unset the marker, as {@code MongoMoodStore.completeSync} does; so the difference between this and post INLINE
-     * is the library's own cost, and the difference between the two raw writes the embedded server's.
-     */
-    /** A putRecord of a fresh record with plain OkHttp and a cached token, as in {@link #rawInline}. */
-    private static void rawPut(OkHttpClient http, String pdsUrl, String token, String did, MoodId id) {
+    /** A putRecord of a fresh record at {@code rkeyFor(id)} with plain OkHttp and a cached token. */
+    private static void rawPut(OkHttpClient http, String pdsUrl, String token, String did, MoodId id, String text,
+            Instant when) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("repo", did);
         body.put("collection", MoodRecords.COLLECTION.value());
         body.put("rkey", MoodRecords.rkeyFor(id).value());
-        body.put("record", MoodRecords.toRecord(id, "raw put", Instant.now()));
+        body.put("record", MoodRecords.toRecord(id, text, when));
         body.put("swapRecord", null);
         Request req = new Request.Builder().url(pdsUrl + "/xrpc/com.atproto.repo.putRecord")
                 .header("Authorization", "Bearer " + token)
@@ -329,29 +323,20 @@ final class LatencyBench {
         }
     }
 
+    /**
+     * What a hand-written dual write does: insert, putRecord (plain OkHttp, cached token), link. With
+     * {@code tokened}, the mood is inserted with the library's pending marker (the same document the service writes)
+     * and linked with the service's conditional update: filter {@code {_id, atprotoSync.token}}, set the key and
+     * unset the marker, as {@code MongoMoodStore.completeSync} does; so the difference between this and post INLINE
+     * is the library's own cost, and the difference between the two raw writes the embedded server's.
+     */
     private static void rawInline(MongoCollection<Document> moods, OkHttpClient http, String pdsUrl, String token,
             String did, UserId user, boolean tokened) {
         Moods.M m = new Moods.M(MoodId.generate(), user, "raw inline post", Instant.now());
         Mood posted = Mood.posted(m.id(), user, m.text(), m.when());
         moods.insertOne(tokened ? MoodDocuments.toDocument(posted) : m.originDoc());
         String rkey = MoodRecords.rkeyFor(m.id()).value();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("repo", did);
-        body.put("collection", MoodRecords.COLLECTION.value());
-        body.put("rkey", rkey);
-        body.put("record", MoodRecords.toRecord(m.id(), m.text(), m.when()));
-        body.put("swapRecord", null);
-        Request req = new Request.Builder().url(pdsUrl + "/xrpc/com.atproto.repo.putRecord")
-                .header("Authorization", "Bearer " + token)
-                .post(RequestBody.create(RawXrpc.bytes(body), JSON)).build();
-        try (Response res = http.newCall(req).execute()) {
-            if (res.code() != 200) {
-                throw new IllegalStateException("putRecord: HTTP " + res.code() + " " + res.body().string());
-            }
-            res.body().bytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        rawPut(http, pdsUrl, token, did, m.id(), m.text(), m.when());
         if (tokened) {
             long t = posted.pending().orElseThrow().token();
             if (moods.updateOne(and(eq(MoodDocuments.ID, new ObjectId(m.id().value())), eq(MoodDocuments.SYNC_TOKEN, t)),
