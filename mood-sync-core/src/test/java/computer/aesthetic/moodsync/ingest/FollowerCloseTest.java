@@ -8,9 +8,7 @@ import computer.aesthetic.moodsync.spi.IngestStateStore;
 import computer.aesthetic.moodsync.spi.RepoSyncState;
 import computer.aesthetic.moodsync.syntax.Did;
 import computer.aesthetic.moodsync.testing.InMemoryIngestStateStore;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import computer.aesthetic.moodsync.testing.StderrCapture;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -57,7 +55,7 @@ class FollowerCloseTest extends FollowerFixture {
     @Test
     void closingAFollowerWhoseThreadIsInAStoreCallLogsNothingAboveInfo() throws Exception {
         Follower f = startedAndBlockedInAStoreCall();
-        String log = captureStderr(f::close);
+        String log = StderrCapture.capture(f::close);
         assertThat(warnings(log)).as("a normal close").isEmpty();
         assertThat(state.lease("mem").owner()).as("the lease is released").isEmpty();
         assertThat(state.cursor("mem")).as("close made the save the interrupt cut short").isPresent();
@@ -67,7 +65,7 @@ class FollowerCloseTest extends FollowerFixture {
     void aCursorThatCannotBeSavedOnCloseStillWarns() throws Exception {
         Follower f = startedAndBlockedInAStoreCall();
         interruptible.failNextSave();
-        String log = captureStderr(f::close);
+        String log = StderrCapture.capture(f::close);
         assertThat(warnings(log)).singleElement().asString().contains("could not save the cursor of mem on close");
         assertThat(state.lease("mem").owner()).isEmpty();
     }
@@ -77,7 +75,7 @@ class FollowerCloseTest extends FollowerFixture {
         interruptible.failNextSave();
         StringBuilder log = new StringBuilder();
         Follower f = follower();
-        log.append(captureStderr(() -> {
+        log.append(StderrCapture.capture(() -> {
             f.start();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             try {
@@ -89,27 +87,13 @@ class FollowerCloseTest extends FollowerFixture {
                 throw new AssertionError(e);
             }
         }));
-        log.append(captureStderr(f::close));
+        log.append(StderrCapture.capture(f::close));
         assertThat(warnings(log.toString())).singleElement().asString()
                 .contains("follower of mem failed; it starts again from its saved cursor");
     }
 
     static List<String> warnings(String log) {
         return log.lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList();
-    }
-
-    static String captureStderr(Runnable action) {
-        PrintStream original = System.err;
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buffer, true, StandardCharsets.UTF_8));
-        try {
-            action.run();
-        } finally {
-            System.setErr(original);
-        }
-        String captured = buffer.toString(StandardCharsets.UTF_8);
-        original.print(captured);
-        return captured;
     }
 
     /**
