@@ -2,37 +2,20 @@ package computer.aesthetic.moodsync.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import computer.aesthetic.moodsync.MoodSyncService;
 import computer.aesthetic.moodsync.StoreException;
-import computer.aesthetic.moodsync.SyncMode;
-import computer.aesthetic.moodsync.UserId;
-import computer.aesthetic.moodsync.spi.Account;
 import computer.aesthetic.moodsync.spi.FollowerLease;
 import computer.aesthetic.moodsync.spi.IngestStateStore;
 import computer.aesthetic.moodsync.spi.RepoSyncState;
-import computer.aesthetic.moodsync.spi.Secret;
-import computer.aesthetic.moodsync.sync.CommitVerifier;
-import computer.aesthetic.moodsync.sync.JdkP256;
 import computer.aesthetic.moodsync.syntax.Did;
-import computer.aesthetic.moodsync.syntax.Handle;
-import computer.aesthetic.moodsync.testing.InMemoryAccountDirectory;
-import computer.aesthetic.moodsync.testing.InMemoryAtprotoRepo;
-import computer.aesthetic.moodsync.testing.InMemoryFirehose;
 import computer.aesthetic.moodsync.testing.InMemoryIngestStateStore;
-import computer.aesthetic.moodsync.testing.InMemoryMoodStore;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import computer.aesthetic.moodsync.testing.StderrCapture;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,59 +24,38 @@ import org.junit.jupiter.api.Test;
  * follower): a normal close must not log that as a failure. A real failure still warns. The in-memory state store
  * here fails an interrupted call as the MongoDB store does.
  */
-class FollowerCloseTest {
-    static final UserId ALICE = new UserId("auth0|alice");
-    static final Did ALICE_DID = Did.parse("did:plc:alice00000000000000000000");
+class FollowerCloseTest extends FollowerFixture {
+    final InterruptibleStateStore interruptible = new InterruptibleStateStore(new InMemoryIngestStateStore());
 
-    final InMemoryMoodStore store = InMemoryMoodStore.create();
-    final InterruptibleStateStore state = new InterruptibleStateStore(new InMemoryIngestStateStore());
-    final InMemoryAtprotoRepo pds = InMemoryAtprotoRepo.create();
-    final InMemoryFirehose firehose = InMemoryFirehose.create();
-    final InMemoryAccountDirectory accounts = InMemoryAccountDirectory.create();
-    final List<AutoCloseable> closeables = new ArrayList<>();
-    MoodSyncService service;
-
-    @BeforeEach
-    void setUp() {
-        pds.attachFirehose(firehose);
-        accounts.put(ALICE, Account.of(ALICE_DID, Handle.parse("alice.test"), Secret.of("pw-alice")));
-        service = MoodSyncService.builder().store(store).repo(pds).accounts(accounts).mode(SyncMode.INLINE)
-                .startWorker(false).build();
-        closeables.add(service);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
-        }
+    @Override
+    protected IngestStateStore newStateStore() {
+        return interruptible;
     }
 
     Follower follower() {
-        Follower f = service.follower().state(state).source("mem", OutdatedCursorDeletedAccountTest.source(firehose))
-                .saveCursorEvery(1, Duration.ZERO)
-                .authenticator(CommitAuthenticator.of(CommitVerifier.of(JdkP256.verifier()), firehose::key)).build();
+        Follower f = service.follower().state(state).source("mem", source).saveCursorEvery(1, Duration.ZERO)
+                .authenticator(signatures).build();
         closeables.add(f);
         return f;
     }
 
     /** Starts a follower and returns once its thread sits in a cursor save that only an interrupt ends. */
     Follower startedAndBlockedInAStoreCall() throws InterruptedException {
-        state.blockNextSaveOnTheFollowerThread();
+        interruptible.blockNextSaveOnTheFollowerThread();
         Follower f = follower();
         f.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         do {
             service.post(ALICE, "one more"); // until one arrives after the thread subscribed (live, no cursor yet)
-        } while (!state.blocked.await(50, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline);
-        assertThat(state.blocked.getCount()).as("the follower thread saves its cursor").isZero();
+        } while (!interruptible.blocked.await(50, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline);
+        assertThat(interruptible.blocked.getCount()).as("the follower thread saves its cursor").isZero();
         return f;
     }
 
     @Test
     void closingAFollowerWhoseThreadIsInAStoreCallLogsNothingAboveInfo() throws Exception {
         Follower f = startedAndBlockedInAStoreCall();
-        String log = captureStderr(f::close);
+        String log = StderrCapture.capture(f::close);
         assertThat(warnings(log)).as("a normal close").isEmpty();
         assertThat(state.lease("mem").owner()).as("the lease is released").isEmpty();
         assertThat(state.cursor("mem")).as("close made the save the interrupt cut short").isPresent();
@@ -102,18 +64,18 @@ class FollowerCloseTest {
     @Test
     void aCursorThatCannotBeSavedOnCloseStillWarns() throws Exception {
         Follower f = startedAndBlockedInAStoreCall();
-        state.failNextSave();
-        String log = captureStderr(f::close);
+        interruptible.failNextSave();
+        String log = StderrCapture.capture(f::close);
         assertThat(warnings(log)).singleElement().asString().contains("could not save the cursor of mem on close");
         assertThat(state.lease("mem").owner()).isEmpty();
     }
 
     @Test
     void aStoreFailureWhileRunningStillWarns() throws Exception {
-        state.failNextSave();
+        interruptible.failNextSave();
         StringBuilder log = new StringBuilder();
         Follower f = follower();
-        log.append(captureStderr(() -> {
+        log.append(StderrCapture.capture(() -> {
             f.start();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             try {
@@ -125,27 +87,13 @@ class FollowerCloseTest {
                 throw new AssertionError(e);
             }
         }));
-        log.append(captureStderr(f::close));
+        log.append(StderrCapture.capture(f::close));
         assertThat(warnings(log.toString())).singleElement().asString()
                 .contains("follower of mem failed; it starts again from its saved cursor");
     }
 
     static List<String> warnings(String log) {
         return log.lines().filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList();
-    }
-
-    static String captureStderr(Runnable action) {
-        PrintStream original = System.err;
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buffer, true, StandardCharsets.UTF_8));
-        try {
-            action.run();
-        } finally {
-            System.setErr(original);
-        }
-        String captured = buffer.toString(StandardCharsets.UTF_8);
-        original.print(captured);
-        return captured;
     }
 
     /**

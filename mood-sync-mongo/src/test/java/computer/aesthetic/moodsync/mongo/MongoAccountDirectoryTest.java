@@ -12,9 +12,7 @@ import computer.aesthetic.moodsync.spi.AccountDirectoryContract;
 import computer.aesthetic.moodsync.spi.Secret;
 import computer.aesthetic.moodsync.syntax.Did;
 import computer.aesthetic.moodsync.syntax.Handle;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import computer.aesthetic.moodsync.testing.StderrCapture;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -134,7 +132,7 @@ class MongoAccountDirectoryTest extends AccountDirectoryContract {
                         .append("handle", "no handle").append("password", PASSWORD))));
         MongoAccountDirectory directory = MongoAccountDirectory.builder(db).build();
 
-        String log = captureStderr(() -> {
+        String log = StderrCapture.capture(() -> {
             assertThat(directory.findByUser(UserId.parse("auth0|baddid"))).isEmpty();
             assertThat(directory.findByUser(UserId.parse("auth0|numberdid"))).isEmpty();
             assertThat(directory.findByUser(UserId.parse("auth0|badhandle"))).hasValueSatisfying(a ->
@@ -217,19 +215,5 @@ class MongoAccountDirectoryTest extends AccountDirectoryContract {
             assertThat(o.toString()).doesNotContain(PASSWORD);
         }
         assertThat(nested.toString()).contains("Secret[***]");
-    }
-
-    private static String captureStderr(Runnable action) {
-        PrintStream original = System.err;
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(buffer, true, StandardCharsets.UTF_8));
-        try {
-            action.run();
-        } finally {
-            System.setErr(original);
-        }
-        String captured = buffer.toString(StandardCharsets.UTF_8);
-        original.print(captured);
-        return captured;
     }
 }

@@ -6,7 +6,11 @@ import computer.aesthetic.moodsync.spi.IngestStateStore;
 import computer.aesthetic.moodsync.spi.MoodStore;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Every account-hold schedule of {@link FollowerOpsTest} on MongoDB: the hold survives a service restart. */
+/**
+ * Every account-hold schedule of {@link FollowerOpsTest} on MongoDB (embedded, or real when
+ * {@code MOODSYNC_MONGO_URI} is set): the hold survives a service restart, and a deleted account's repository state
+ * keeps its account status across reopens in {@link MongoIngestStateStore}.
+ */
 class MongoFollowerOpsTest extends FollowerOpsTest {
     @RegisterExtension
     static final MongoTestExtension MONGO = new MongoTestExtension();
