@@ -143,13 +143,13 @@ public final class SyncWorker implements AutoCloseable {
             List<Mood> renewed = new ArrayList<>(group.size());
             for (Mood m : group) {
                 try {
-                    service.store().tryLease(m.id(), owner, start, start.plus(service.lease())).ifPresent(renewed::add);
+                    renewIfHalfSpent(m, owner, claimedAt).ifPresent(renewed::add);
                 } catch (RuntimeException e) {
                     LOG.warn("mood {} skipped in this pass: {}", m.id(), e.toString());
                 }
             }
             if (!renewed.isEmpty()) {
-                process(renewed, owner, start);
+                process(renewed, owner, start); // renewed from about now: not renewed again by its singles
             }
         }
         return claimed.size();

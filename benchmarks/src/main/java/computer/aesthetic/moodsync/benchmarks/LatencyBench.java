@@ -22,6 +22,7 @@ import computer.aesthetic.moodsync.record.MoodRecords;
 import computer.aesthetic.moodsync.spi.AccountDirectory;
 import computer.aesthetic.moodsync.spi.AtprotoRepo;
 import computer.aesthetic.moodsync.spi.MoodStore;
+import computer.aesthetic.moodsync.syntax.Did;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -148,7 +149,7 @@ final class LatencyBench {
                     // client's, and what the service's
                     List<Double> rawPut = new ArrayList<>(inlineOps);
                     List<Double> libPut = new ArrayList<>(inlineOps);
-                    computer.aesthetic.moodsync.syntax.Did did = computer.aesthetic.moodsync.syntax.Did.parse(acct.did());
+                    Did did = Did.parse(acct.did());
                     for (int i = 0; i < inlineOps; i++) {
                         MoodId a = MoodId.generate();
                         MoodId b = MoodId.generate();

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -51,8 +52,8 @@ public final class InMemoryMoodStore implements MoodStore {
      * {@link MoodStore} method this store implements itself.
      */
     public static final Set<String> OPERATIONS = Set.of("insert", "insertIfAbsent", "find", "findByRkey",
-            "listByUser", "listUsers", "listMalformed", "findMalformed", "listPending", "change", "tryLease", "completeSync",
-            "reschedule", "setPending", "claimDue", "setLink", "deleteAllOf", "applyIngested", "fenceUser",
+            "listByUser", "listUsers", "listMalformed", "findMalformed", "listPending", "change", "tryLease",
+            "completeSync", "reschedule", "setPending", "claimDue", "setLink", "deleteAllOf", "applyIngested", "fenceUser",
             "fencedSince", "unfenceUser", "holdAccount", "accountHold", "releaseAccount", "userState");
 
     /** Orders pending moods by when they are due, then by id. */
@@ -493,7 +494,7 @@ public final class InMemoryMoodStore implements MoodStore {
             List<Mood> due = new ArrayList<>();
             if (user.isEmpty() && claim.maxUsers() > 1) {
                 // up to maxUsers users, chosen by their oldest due work; then all their due work (at most max)
-                Set<UserId> users = new java.util.LinkedHashSet<>();
+                Set<UserId> users = new LinkedHashSet<>();
                 for (DueKey key : ready) {
                     if (key.due().isAfter(now) || users.size() >= claim.maxUsers()) {
                         break;

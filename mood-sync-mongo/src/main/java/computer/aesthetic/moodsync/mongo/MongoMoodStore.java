@@ -52,11 +52,13 @@ import java.util.Collection;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.function.Supplier;
@@ -269,7 +271,8 @@ public final class MongoMoodStore implements MoodStore {
             }
             MongoMoodStore store = new MongoMoodStore(database.getCollection(collection)
                     .withCodecRegistry(MongoClientSettings.getDefaultCodecRegistry()),
-                    database.getCollection(userStates).withCodecRegistry(MongoClientSettings.getDefaultCodecRegistry()));
+                    database.getCollection(userStates)
+                            .withCodecRegistry(MongoClientSettings.getDefaultCodecRegistry()));
             if (createIndexes) {
                 store.createIndexes();
             }
@@ -725,7 +728,8 @@ public final class MongoMoodStore implements MoodStore {
      * {@inheritDoc}
      *
      * <p>A batch at a time: one sorted query for the due work (a second one, of the users chosen from it only, when
-     * the first page was full and, for a one-user claim, mixed users), one {@code updateMany} that leases the moods found, each only while it still carries the
+     * the first page was full and, for a one-user claim, mixed users), one {@code updateMany} that leases the moods
+     * found, each only while it still carries the
      * marker token that was read and no live lease (judged by {@code $$NOW}), tagged with a random claim id; and one
      * look-up by {@code _id} of the documents that carry the tag, which are exactly the ones claimed. A mood taken
      * by another worker in between is simply not in the result; when every mood found was taken, it tries again.
@@ -749,7 +753,7 @@ public final class MongoMoodStore implements MoodStore {
                 return List.of();
             }
             List<Mood> found = new ArrayList<>(page.size());
-            java.util.Set<UserId> users = new java.util.LinkedHashSet<>();
+            Set<UserId> users = new LinkedHashSet<>();
             for (Document d : page) {
                 MoodDocuments.Read read = MoodDocuments.read(d);
                 if (read.mood().isEmpty()) {
@@ -923,7 +927,8 @@ public final class MongoMoodStore implements MoodStore {
      * {@inheritDoc}
      *
      * <p>Three steps, each atomic on its documents: an upsert of the user's state document that sets
-     * {@code erasedSince} ({@code $min}, so the first time is kept and a hold in the same document is untouched), one {@code updateMany} that unsets {@code atprotoSync} on the user's moods whose lease is absent
+     * {@code erasedSince} ({@code $min}, so the first time is kept and a hold in the same document is untouched),
+     * one {@code updateMany} that unsets {@code atprotoSync} on the user's moods whose lease is absent
      * or expired, and one query for the latest live lease. The tombstone survives {@link #deleteAllOf}.
      */
     @Override
